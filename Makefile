@@ -1,0 +1,46 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is set up by them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+TRANSLATIONS := guide/translations
+CATALOGS := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+
+.PHONY: run test install translations extract update-translations check system-deps bench clean
+
+run: install translations
+	$(BIN)/flask --app wsgi init-db
+	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:8000 --access-logfile - wsgi:app
+
+test: install translations system-deps
+	$(BIN)/flask --app wsgi content check
+	$(BIN)/pytest
+
+install: $(BIN)/.installed
+
+$(BIN)/.installed: pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# Debian's Chromium for the browser tests, PostgreSQL for the database tests (root only; CI is root).
+system-deps:
+	@bash scripts/system-deps.sh
+
+translations: install $(COMPILED)
+
+%.mo: %.po
+	$(BIN)/pybabel compile --use-fuzzy=false -i $< -o $@ 2>/dev/null || $(BIN)/pybabel compile -i $< -o $@
+
+extract: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o $(TRANSLATIONS)/messages.pot --no-location --sort-output .
+
+update-translations: extract
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-location --ignore-obsolete
+
+bench: install translations
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache $(COMPILED)

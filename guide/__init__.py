@@ -1,0 +1,39 @@
+"""The citizen guide to submitting administrative dossiers online or by public post."""
+
+from flask import Flask
+from flask_babel import Babel
+from flask_htmx import HTMX
+
+from . import config, db, prefixes
+from .communes import load_registry
+from .content import load_library
+
+htmx = HTMX()
+babel = Babel()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, static_folder=str(config.ROOT / "static"), instance_relative_config=True)
+    app.config.update(config.from_environment(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    config.refuse_unsafe(app.config)
+
+    content_dir = app.config["CONTENT_DIR"]
+    app.extensions["guide.library"] = load_library(content_dir)
+    app.extensions["guide.registry"] = load_registry(content_dir / "communes.yaml")
+
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=prefixes.current_language)
+    prefixes.init_app(app)
+    db.init_app(app)
+
+    from . import health, outbound, pages, search
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(search.bp)
+    app.register_blueprint(outbound.bp)
+    app.register_blueprint(health.bp)
+    pages.init_app(app)
+    search.init_app(app)
+    return app

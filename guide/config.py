@@ -1,0 +1,33 @@
+"""Configuration from GUIDE_* environment variables, with defaults that work out of the box."""
+
+import os
+from pathlib import Path
+
+DEFAULT_SECRET = "dev-only-not-secret"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def from_environment(instance_path: str) -> dict:
+    env = os.environ
+    production = env.get("GUIDE_ENV", "development") == "production"
+    return {
+        "GUIDE_ENV": "production" if production else "development",
+        "SECRET_KEY": env.get("GUIDE_SECRET_KEY", DEFAULT_SECRET),
+        "DATABASE_URL": env.get("GUIDE_DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'guide.sqlite3'}",
+        "CONTENT_DIR": Path(env.get("GUIDE_CONTENT_DIR") or ROOT / "content"),
+        "TALLIES_ENABLED": env.get("GUIDE_TALLIES", "on") != "off",
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "BABEL_TRANSLATION_DIRECTORIES": "translations",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "SEND_FILE_MAX_AGE_DEFAULT": 3600,
+        "MAX_CONTENT_LENGTH": 64 * 1024,
+    }
+
+
+def refuse_unsafe(config: dict) -> None:
+    if config["GUIDE_ENV"] == "production" and config["SECRET_KEY"] == DEFAULT_SECRET:
+        raise RuntimeError("GUIDE_ENV=production needs GUIDE_SECRET_KEY set to a long random value")

@@ -1,0 +1,316 @@
+"""Guides, topics and the outbound-link allow-list, read from content/ once at start-up.
+
+Markdown is rendered here, once, never per request (rendering per request is ~30x slower).
+Internal links are written without a language or commune prefix; `Guide.html_for(prefix)` adds it.
+"""
+
+import datetime as dt
+import html
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+from pathlib import Path
+
+import frontmatter
+import markdown
+import yaml
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from .errors import ContentError, Problem
+from .text import slugify
+
+LOCALES = ("vi", "en")
+DEFAULT_LOCALE = "vi"
+AUDIENCES = {"nguoi-dan", "ho-kinh-doanh", "doanh-nghiep"}
+REQUIRED = ("title", "summary", "topic", "audience", "updated", "sources")
+KNOWN_FIELDS = set(REQUIRED) | {"order", "related"}
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+TOC_MIN_SECTIONS = 4
+_INTERNAL_HREF = re.compile(r'href="/(?!static/)')
+_TAGS = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    anchor: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Guide:
+    slug: str
+    locale: str
+    title: str
+    summary: str
+    topic: str
+    audience: tuple[str, ...]
+    updated: dt.date
+    order: int
+    related: tuple[str, ...]
+    sources: tuple[Source, ...]
+    html: str
+    headings: tuple[Heading, ...]
+    text: str  # plain text of the body, for search
+    path: Path
+    links: tuple[str, ...]  # every href in the body, as written
+    images_without_alt: tuple[str, ...]
+
+    @property
+    def sections(self) -> tuple[Heading, ...]:
+        return tuple(h for h in self.headings if h.level == 2)
+
+    @property
+    def shows_toc(self) -> bool:
+        return len(self.sections) >= TOC_MIN_SECTIONS
+
+    @property
+    def anchors(self) -> frozenset[str]:
+        return frozenset(h.anchor for h in self.headings) | frozenset(re.findall(r'id="([^"]+)"', self.html))
+
+    def html_for(self, prefix: str) -> str:
+        """The body with internal links moved under `prefix` ('', '/en', '/xa/ea-na', …)."""
+        return _INTERNAL_HREF.sub(f'href="{prefix}/', self.html) if prefix else self.html
+
+
+@dataclass(frozen=True)
+class Link:
+    key: str
+    url: str
+    label: dict[str, str]
+
+
+@dataclass
+class Library:
+    guides: dict[str, dict[str, Guide]]  # locale -> slug -> guide
+    topics: dict[str, dict[str, str]]  # topic key -> locale -> name, in display order
+    links: dict[str, Link]
+    pending_translations: frozenset[str]
+
+    def guide(self, slug: str, locale: str) -> tuple[Guide | None, bool]:
+        """The guide in `locale`, else in Vietnamese; the flag says it fell back."""
+        found = self.guides.get(locale, {}).get(slug)
+        if found is not None:
+            return found, False
+        fallback = self.guides[DEFAULT_LOCALE].get(slug)
+        return fallback, fallback is not None and locale != DEFAULT_LOCALE
+
+    def all_in(self, locale: str) -> list[Guide]:
+        """Every guide a reader of `locale` can open: theirs, else the Vietnamese one."""
+        slugs = list(self.guides[DEFAULT_LOCALE]) + [s for s in self.guides.get(locale, {}) if s not in self.guides[DEFAULT_LOCALE]]
+        return [self.guide(slug, locale)[0] for slug in slugs]
+
+    def by_topic(self, locale: str) -> list[tuple[str, str, list[Guide]]]:
+        """[(topic key, topic name, guides in order)], topics in their display order."""
+        guides = self.all_in(locale)
+        grouped = []
+        for key, names in self.topics.items():
+            members = sorted((g for g in guides if g.topic == key), key=lambda g: (g.order, g.title))
+            if members:
+                grouped.append((key, names.get(locale) or names[DEFAULT_LOCALE], members))
+        return grouped
+
+    def top(self, locale: str, count: int = 6) -> list[Guide]:
+        return sorted(self.all_in(locale), key=lambda g: (g.order, g.title))[:count]
+
+
+class _CollectLinks(Treeprocessor):
+    """Records every href and every image without alt text, for the content checker."""
+
+    def run(self, root: etree.Element) -> None:
+        self.md.collected_links = [a.get("href", "") for a in root.iter("a")]
+        self.md.images_without_alt = [img.get("src", "") for img in root.iter("img") if not (img.get("alt") or "").strip()]
+
+
+class _CollectLinksExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.treeprocessors.register(_CollectLinks(md), "collect_links", 0)
+
+
+def make_markdown() -> markdown.Markdown:
+    """A Markdown renderer for guides and wizard texts. Not thread-safe: one per loader."""
+    return markdown.Markdown(
+        extensions=["toc", "tables", "attr_list", "admonition", "md_in_html", "sane_lists", "smarty", _CollectLinksExtension()],
+        extension_configs={"toc": {"slugify": slugify, "toc_depth": "2-3"}, "smarty": {"smart_quotes": False}},
+        output_format="html",
+    )
+
+
+def _flatten_toc(tokens) -> list[Heading]:
+    headings = []
+    for token in tokens:
+        headings.append(Heading(token["level"], token["id"], html.unescape(_TAGS.sub("", token["name"]))))
+        headings.extend(_flatten_toc(token["children"]))
+    return headings
+
+
+def _as_date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _line_of(raw: str, needle: str) -> int | None:
+    at = raw.find(needle)
+    return raw.count("\n", 0, at) + 1 if at >= 0 else None
+
+
+def load_guide(path: Path, locale: str, topics: dict, md: markdown.Markdown, problems: list[Problem]) -> Guide | None:
+    """Parse one guide; append its problems and return None when it cannot be used."""
+    slug = path.stem
+    before = len(problems)
+    if not SLUG.match(slug):
+        problems.append(Problem(path, "the file name must be an ASCII slug (lowercase words joined by hyphens)"))
+    try:
+        raw = path.read_text(encoding="utf-8")
+        post = frontmatter.loads(raw)
+    except UnicodeDecodeError:
+        problems.append(Problem(path, "is not UTF-8 text"))
+        return None
+    except Exception as error:  # the YAML parser raises many kinds; all mean the same to an editor
+        problems.append(Problem(path, f"front matter is not valid YAML: {error}", 1))
+        return None
+    meta = post.metadata
+
+    def complain(message: str, field: str | None = None) -> None:
+        line = _line_of(raw, f"\n{field}:") if field else None
+        problems.append(Problem(path, message, line + 1 if line else None))
+
+    for name in REQUIRED:
+        if meta.get(name) in (None, "", []):
+            complain(f"front matter is missing `{name}`")
+    for name in sorted(set(meta) - KNOWN_FIELDS):
+        complain(f"front matter has an unknown field `{name}`", name)
+    topic = meta.get("topic")
+    if topic and topic not in topics:
+        complain(f"unknown topic {topic!r} (known: {', '.join(topics)})", "topic")
+    updated = _as_date(meta.get("updated"))
+    if meta.get("updated") and updated is None:
+        complain(f"`updated` must be a date like 2026-11-25, not {meta.get('updated')!r}", "updated")
+    audience = meta.get("audience") or []
+    audience = [audience] if isinstance(audience, str) else audience
+    if not isinstance(audience, list) or not set(map(str, audience)) <= AUDIENCES:
+        complain(f"`audience` must list some of {', '.join(sorted(AUDIENCES))}", "audience")
+        audience = []
+    order = meta.get("order", 100)
+    if not isinstance(order, int):
+        complain("`order` must be a whole number", "order")
+        order = 100
+    related = meta.get("related") or []
+    if not isinstance(related, list) or not all(isinstance(r, str) for r in related):
+        complain("`related` must be a list of guide slugs", "related")
+        related = []
+    sources = []
+    for source in meta.get("sources") or []:
+        if isinstance(source, str):
+            sources.append(Source(source))
+        elif isinstance(source, dict) and source.get("title"):
+            url = source.get("url")
+            if url and not str(url).startswith("https://"):
+                complain(f"source URL {url!r} must start with https://", "sources")
+            sources.append(Source(str(source["title"]), str(url) if url else None))
+        else:
+            complain("each source needs a `title` (and may have an https `url`)", "sources")
+    for forbidden in ("hethongphapluat.com",):
+        if any(forbidden in (s.url or "") for s in sources):
+            complain(f"{forbidden} is not an accepted source", "sources")
+    if re.search(r"^# ", post.content, re.MULTILINE):
+        complain("the body must not have a `#` heading: the title is the page's only h1")
+    if len(problems) > before:
+        return None
+
+    md.reset()
+    body = md.convert(post.content)
+    text = html.unescape(_TAGS.sub(" ", body))
+    return Guide(
+        slug=slug,
+        locale=locale,
+        title=str(meta["title"]).strip(),
+        summary=str(meta["summary"]).strip(),
+        topic=str(topic),
+        audience=tuple(map(str, audience)),
+        updated=updated,
+        order=order,
+        related=tuple(related),
+        sources=tuple(sources),
+        html=body,
+        headings=tuple(_flatten_toc(md.toc_tokens)),
+        text=" ".join(text.split()),
+        path=path,
+        links=tuple(md.collected_links),
+        images_without_alt=tuple(md.images_without_alt),
+    )
+
+
+def _load_yaml(path: Path, problems: list[Problem]):
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        problems.append(Problem(path, "is missing"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        problems.append(Problem(path, f"cannot be read: {error}"))
+    return None
+
+
+def load_topics(path: Path, problems: list[Problem]) -> dict[str, dict[str, str]]:
+    data = _load_yaml(path, problems)
+    if data is None:
+        return {}
+    if not isinstance(data, dict) or not all(isinstance(v, dict) and v.get(DEFAULT_LOCALE) for v in data.values()):
+        problems.append(Problem(path, "each topic needs a name per language: `key: {vi: …, en: …}`"))
+        return {}
+    return {str(k): {str(lang): str(name) for lang, name in v.items()} for k, v in data.items()}
+
+
+def load_links(path: Path, problems: list[Problem]) -> dict[str, Link]:
+    data = _load_yaml(path, problems)
+    if not isinstance(data, dict):
+        if data is not None:
+            problems.append(Problem(path, "expected `key: {url: https://…, label: {vi: …, en: …}}` entries"))
+        return {}
+    links = {}
+    raw = path.read_text(encoding="utf-8")
+    for key, entry in data.items():
+        url = entry.get("url") if isinstance(entry, dict) else None
+        line = _line_of(raw, f"\n{key}:")
+        if not SLUG.match(str(key)):
+            problems.append(Problem(path, f"link key {key!r} must be an ASCII slug", line and line + 1))
+        elif not isinstance(url, str) or not re.match(r"^https://[^/\s?#]+\.[^/\s?#]+(/\S*)?$", url):
+            problems.append(Problem(path, f"link {key!r}: url must be an https:// address, not {url!r}", line and line + 1))
+        else:
+            label = entry.get("label") or {}
+            links[str(key)] = Link(str(key), url, label if isinstance(label, dict) else {DEFAULT_LOCALE: str(label)})
+    return links
+
+
+def load_library(content_dir: Path) -> Library:
+    """Read every guide and the data beside them; raise ContentError listing every problem."""
+    problems: list[Problem] = []
+    topics = load_topics(content_dir / "topics.yaml", problems)
+    links = load_links(content_dir / "links.yaml", problems)
+    pending = _load_yaml(content_dir / "pending-translations.yaml", []) or []
+    md = make_markdown()
+    guides: dict[str, dict[str, Guide]] = {}
+    for locale in LOCALES:
+        guides[locale] = {}
+        for path in sorted((content_dir / locale / "guides").glob("*.md")):
+            guide = load_guide(path, locale, topics, md, problems)
+            if guide is not None:
+                guides[locale][guide.slug] = guide
+    if problems:
+        raise ContentError(problems)
+    return Library(guides, topics, links, frozenset(map(str, pending)))
