@@ -1,0 +1,87 @@
+"""Shared fixtures: the app on the shipped content, a test client, and `client_request`, which checks
+every page it fetches the way GOV.UK Notify's fixture does (one h1, title starts with it, no
+duplicate ids, every form has an action)."""
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from werkzeug.serving import make_server
+
+from guide import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite3'}"})
+    yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def check_page(html: str, url: str) -> BeautifulSoup:
+    """The cheap accessibility checks every full page must pass."""
+    soup = BeautifulSoup(html, "html5lib")
+    h1s = soup.find_all("h1")
+    assert len(h1s) == 1, f"{url}: expected one <h1>, found {len(h1s)}"
+    h1 = " ".join(h1s[0].get_text().split())
+    title = " ".join(soup.title.get_text().split()) if soup.title else ""
+    assert title.startswith(h1), f"{url}: <title> {title!r} does not start with the h1 {h1!r}"
+    ids = [tag["id"] for tag in soup.find_all(id=True)]
+    duplicates = {i for i in ids if ids.count(i) > 1}
+    assert not duplicates, f"{url}: duplicate ids {duplicates}"
+    for form in soup.find_all("form"):
+        assert form.get("action"), f"{url}: a form has no action"
+    assert soup.html.get("lang") in {"vi", "en"}, f"{url}: <html lang> missing"
+    return soup
+
+
+class ClientRequest:
+    def __init__(self, client):
+        self.client = client
+
+    def get(self, url: str, expected_status: int = 200, **kwargs) -> BeautifulSoup:
+        response = self.client.get(url, **kwargs)
+        assert response.status_code == expected_status, f"{url}: {response.status_code}"
+        return check_page(response.get_data(as_text=True), url)
+
+    def get_partial(self, url: str, expected_status: int = 200) -> BeautifulSoup:
+        response = self.client.get(url, headers={"HX-Request": "true"})
+        assert response.status_code == expected_status, f"{url}: {response.status_code}"
+        assert "HX-Request" in response.headers.get("Vary", ""), f"{url}: no Vary: HX-Request"
+        html = response.get_data(as_text=True)
+        assert "<html" not in html, f"{url}: the htmx answer is a full page"
+        return BeautifulSoup(html, "html5lib")
+
+
+@pytest.fixture
+def client_request(client):
+    return ClientRequest(client)
+
+
+class LiveServer:
+    """The app served by a real WSGI server in a thread, for the browser tests."""
+
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite3'}"})
+    server = LiveServer(app)
+    yield server
+    server.stop()
