@@ -28,7 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     prefixes.init_app(app)
     db.init_app(app)
 
-    from . import health, outbound, pages, search, tallies
+    from . import health, outbound, pages, search, tallies, wizards
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(search.bp)
@@ -36,5 +36,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(health.bp)
     pages.init_app(app)
     search.init_app(app)
+    wizards.init_app(app)
     tallies.init_app(app)
     return app

@@ -76,8 +76,12 @@ class Guide:
         return frozenset(h.anchor for h in self.headings) | frozenset(re.findall(r'id="([^"]+)"', self.html))
 
     def html_for(self, prefix: str) -> str:
-        """The body with internal links moved under `prefix` ('', '/en', '/xa/ea-na', …)."""
-        return _INTERNAL_HREF.sub(f'href="{prefix}/', self.html) if prefix else self.html
+        return with_prefix(self.html, prefix)
+
+
+def with_prefix(rendered: str, prefix: str) -> str:
+    """Rendered HTML with its internal links moved under `prefix` ('', '/en', '/xa/ea-na', …)."""
+    return _INTERNAL_HREF.sub(f'href="{prefix}/', rendered) if prefix else rendered
 
 
 @dataclass(frozen=True)

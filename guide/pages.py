@@ -1,6 +1,6 @@
 """The reading pages: home (and a commune's landing page), the guide index, a guide; error pages."""
 
-from flask import Blueprint, Flask, abort, current_app, g, render_template, request
+from flask import Blueprint, Flask, abort, current_app, g, render_template, request, url_for
 from flask_babel import format_date
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -10,6 +10,7 @@ from .content import Library
 from .prefixes import current_language, localized_route, url_in_language, url_prefix
 
 bp = Blueprint("pages", __name__)
+MAIN_WIZARD = "cach-nop-ho-so"  # "Which way should I submit?": the home page's call to action
 
 
 def library() -> Library:
@@ -23,10 +24,12 @@ def registry() -> Registry:
 @localized_route(bp, "/")
 def home():
     language = current_language()
+    wizard = current_app.extensions["guide.wizards"].get(MAIN_WIZARD)
     return render_template(
         "pages/home.html",
         top_guides=library().top(language),
         communes=registry().communes,
+        main_wizard=wizard and {"title": wizard.title[language], "url": url_for("wizards.start", wizard_slug=wizard.slug)},
     )
 
 
@@ -41,7 +44,7 @@ def guide(slug: str):
     found, fell_back = library().guide(slug, language)
     if found is None:
         abort(404)
-    related = [g_ for g_ in (library().guide(s, language)[0] for s in found.related) if g_ is not None]
+    related = [other for other in (library().guide(s, language)[0] for s in found.related) if other is not None]
     topic = library().topics.get(found.topic, {})
     return render_template(
         "pages/guide.html",
