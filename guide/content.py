@@ -185,6 +185,9 @@ def load_guide(path: Path, locale: str, topics: dict, md: markdown.Markdown, pro
     except UnicodeDecodeError:
         problems.append(Problem(path, "is not UTF-8 text"))
         return None
+    except ValueError as error:  # YAML that parses but cannot be a value, e.g. the date 2026-13-45
+        problems.append(Problem(path, f"front matter has an impossible value: {error}", 1))
+        return None
     except Exception as error:  # the YAML parser raises many kinds; all mean the same to an editor
         problems.append(Problem(path, f"front matter is not valid YAML: {error}", 1))
         return None

@@ -26,6 +26,20 @@ def client(app):
     return app.test_client()
 
 
+FIXTURE_CONTENT = ROOT / "tests" / "fixtures" / "content"
+
+
+@pytest.fixture
+def fixture_app(tmp_path):
+    """The app on a small, fixed content tree: for tests about the engine, not the shipped words."""
+    return create_app({"TESTING": True, "CONTENT_DIR": FIXTURE_CONTENT, "DATABASE_URL": f"sqlite:///{tmp_path / 'fixture.sqlite3'}"})
+
+
+@pytest.fixture
+def fixture_client(fixture_app):
+    return fixture_app.test_client()
+
+
 def check_page(html: str, url: str) -> BeautifulSoup:
     """The cheap accessibility checks every full page must pass."""
     soup = BeautifulSoup(html, "html5lib")
@@ -64,6 +78,11 @@ class ClientRequest:
 @pytest.fixture
 def client_request(client):
     return ClientRequest(client)
+
+
+@pytest.fixture
+def fixture_request(fixture_client):
+    return ClientRequest(fixture_client)
 
 
 class LiveServer:

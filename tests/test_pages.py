@@ -1,0 +1,133 @@
+"""Every page of the URL map, in both languages and under a commune prefix."""
+
+import pytest
+
+PREFIXES = ["", "/en", "/xa/ea-na", "/en/xa/ea-na"]
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+@pytest.mark.parametrize("path", ["/", "/huong-dan/", "/huong-dan/nop-qua-buu-dien", "/huong-dan/dang-ky-khai-sinh", "/tim-kiem", "/tim-kiem?q=buu+dien", "/tu-van/thu-nghiem/"])
+def test_every_page_answers_in_every_prefix(fixture_request, prefix, path):
+    soup = fixture_request.get(prefix + path)
+    assert soup.html["lang"] == ("en" if prefix.startswith("/en") else "vi")
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_links_rendered_in_a_context_stay_in_it(fixture_request, prefix):
+    soup = fixture_request.get(prefix + "/huong-dan/nop-qua-buu-dien")
+    internal = [a["href"] for a in soup.select("main a[href^='/'], nav a[href^='/']")]
+    assert internal
+    for href in internal:
+        assert href.startswith(prefix + "/"), href
+
+
+def test_the_footer_offers_a_way_out_of_the_commune_context(fixture_request):
+    soup = fixture_request.get("/xa/ea-na/")
+    assert soup.select_one("footer a[href='/#xa']")
+
+
+def test_guide_page_has_breadcrumbs_updated_date_toc_related_and_sources(fixture_request):
+    soup = fixture_request.get("/huong-dan/nop-qua-buu-dien")
+    assert [a.get_text() for a in soup.select(".breadcrumbs a")] == ["Trang chủ", "Nộp và nhận qua bưu điện"]
+    assert "Cập nhật ngày 20/11/2026" in soup.select_one(".meta").get_text()
+    assert [a["href"] for a in soup.select(".toc a")][:2] == ["#buoc-1-chuan-bi-giay-to", "#goi-buu-dien"]
+    assert soup.select_one(".related a")["href"] == "/huong-dan/dang-ky-khai-sinh"
+    assert "Quyết định 45/2016/QĐ-TTg" in soup.select_one(".sources").get_text()
+
+
+def test_english_dates_and_interface(fixture_request):
+    soup = fixture_request.get("/en/huong-dan/nop-qua-buu-dien")
+    assert "Updated on 20 November 2026" in soup.select_one(".meta").get_text()
+    assert soup.select_one(".lang-switch")["href"] == "/huong-dan/nop-qua-buu-dien"
+
+
+def test_a_guide_without_english_falls_back_with_a_visible_notice(fixture_request):
+    soup = fixture_request.get("/en/huong-dan/dang-ky-khai-sinh")
+    assert "not yet available in English" in soup.select_one(".notice").get_text()
+    assert soup.select_one("article")["lang"] == "vi"
+    assert soup.html["lang"] == "en"
+
+
+def test_language_switch_keeps_the_page_the_commune_and_the_query(fixture_request):
+    soup = fixture_request.get("/xa/ea-na/tim-kiem?q=khai+sinh&utm_source=zalo&fbclid=x")
+    assert soup.select_one(".lang-switch")["href"] == "/en/xa/ea-na/tim-kiem?q=khai+sinh"
+
+
+def test_commune_landing_shows_what_the_registry_knows(fixture_request):
+    soup = fixture_request.get("/xa/dur-kmal/")
+    assert soup.h1.get_text() == "Xã Dur Kmăl"
+    assert "Băng A Drênh" in soup.get_text()
+    assert "chưa có thông tin" in soup.get_text()  # no invented address or phone
+    assert not soup.select("a[href^='tel:']")
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("/xa/buon-trap/", "/xa/krong-ana/"),
+        ("/xa/dray-sap/huong-dan/nop-qua-buu-dien?src=qr&utm_source=zalo", "/xa/ea-na/huong-dan/nop-qua-buu-dien?src=qr&utm_source=zalo"),
+        ("/en/xa/bang-a-drenh/tu-van/thu-nghiem/vneid?thu-tuc=khai-sinh", "/en/xa/dur-kmal/tu-van/thu-nghiem/vneid?thu-tuc=khai-sinh"),
+    ],
+)
+def test_a_former_commune_slug_redirects_permanently_keeping_page_and_query(fixture_client, old, new):
+    response = fixture_client.get(old)
+    assert response.status_code == 301
+    assert response.headers["Location"] == new
+
+
+def test_an_unknown_commune_is_a_404_listing_the_communes(fixture_request):
+    soup = fixture_request.get("/xa/khong-co/huong-dan/", expected_status=404)
+    assert {a["href"] for a in soup.select("main a")} >= {"/xa/krong-ana/", "/xa/dur-kmal/", "/xa/ea-na/"}
+
+
+@pytest.mark.parametrize("path, lang", [("/khong-co", "vi"), ("/en/khong-co", "en"), ("/huong-dan/khong-co", "vi"), ("/en/huong-dan/khong-co", "en")])
+def test_not_found_pages_speak_the_visitors_language(fixture_request, path, lang):
+    soup = fixture_request.get(path, expected_status=404)
+    assert soup.html["lang"] == lang
+    assert soup.h1.get_text() == ("Không tìm thấy trang" if lang == "vi" else "Page not found")
+
+
+def test_an_unexpected_error_is_a_friendly_500_without_a_trace(fixture_app):
+    @fixture_app.route("/hong")
+    def broken():
+        raise RuntimeError("secret detail")
+
+    response = fixture_app.test_client().get("/hong")
+    assert response.status_code == 500
+    body = response.get_data(as_text=True)
+    assert "Đã có lỗi xảy ra" in body and "secret detail" not in body and "Traceback" not in body
+
+
+def test_outbound_links_go_only_to_the_allow_list(fixture_client):
+    assert fixture_client.get("/ra/cong-dvc-quoc-gia").headers["Location"] == "https://dichvucong.gov.vn"
+    assert fixture_client.get("/xa/ea-na/ra/vnpost").headers["Location"] == "https://vnpost.vn"
+    assert fixture_client.get("/ra/https:%2F%2Fevil.example").status_code == 404
+    assert fixture_client.get("/ra/khong-co").status_code == 404
+
+
+def test_healthz_reports_the_app_and_its_database(fixture_client):
+    data = fixture_client.get("/healthz").get_json()
+    assert data["status"] == "ok" and data["database"] == "ok"
+
+
+def test_healthz_says_when_the_database_is_unreachable(tmp_path):
+    from guide import create_app
+
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path}/missing-dir/../../../../../proc/nope/db.sqlite3"})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 200 and response.get_json()["database"] == "unreachable"
+
+
+def test_html_answers_vary_on_htmx(fixture_client):
+    assert "HX-Request" in fixture_client.get("/huong-dan/").headers["Vary"]
+
+
+def test_production_refuses_the_default_secret(monkeypatch):
+    from guide import create_app
+
+    monkeypatch.setenv("GUIDE_ENV", "production")
+    monkeypatch.delenv("GUIDE_SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="GUIDE_SECRET_KEY"):
+        create_app()
+    monkeypatch.setenv("GUIDE_SECRET_KEY", "x" * 40)
+    assert create_app().config["SESSION_COOKIE_SECURE"] is True
