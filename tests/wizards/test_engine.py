@@ -1,0 +1,100 @@
+"""The engine on a tiny fixture wizard: replay, canonical answers, and refusing broken definitions."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from guide.content import load_library
+from guide.errors import ContentError
+from guide.wizards.engine import answers_from, canonical, replay
+from guide.wizards.model import all_paths, load_wizards
+
+from ..conftest import FIXTURE_CONTENT
+
+
+@pytest.fixture(scope="module")
+def wizard():
+    return load_wizards(FIXTURE_CONTENT, load_library(FIXTURE_CONTENT))["thu-nghiem"]
+
+
+def test_replay_stops_at_the_first_unanswered_question(wizard):
+    state = replay(wizard, {"thu-tuc": "khai-sinh"})
+    assert state.current.id == "vneid" and state.outcome is None
+    assert state.answers == {"thu-tuc": "khai-sinh"}
+
+
+def test_replay_follows_rules_to_an_outcome(wizard):
+    assert replay(wizard, {"thu-tuc": "khai-sinh", "vneid": "co"}).outcome.id == "toan-trinh"
+    assert replay(wizard, {"thu-tuc": "khai-sinh", "vneid": "khong", "di-lai": "khong"}).outcome.id == "buu-dien"
+    assert replay(wizard, {"thu-tuc": "ket-hon"}).outcome.id == "mot-phan"
+
+
+def test_an_invalid_answer_counts_as_unanswered(wizard):
+    assert replay(wizard, {"thu-tuc": "../../etc"}).current.id == "thu-tuc"
+
+
+def test_changing_an_early_answer_keeps_the_later_ones_that_still_apply(wizard):
+    answers = {"thu-tuc": "khai-sinh", "vneid": "khong", "di-lai": "duoc"}
+    assert replay(wizard, answers).outcome.id == "mot-cua"
+    changed = {**answers, "vneid": "co"}
+    assert replay(wizard, changed).outcome.id == "toan-trinh"
+    assert canonical(wizard, changed) == {"thu-tuc": "khai-sinh", "vneid": "co"}  # di-lai no longer applies
+    back = {**changed, "vneid": "khong"}
+    assert replay(wizard, back).outcome.id == "mot-cua"
+
+
+def test_answers_from_drops_unknown_keys_and_orders_by_question(wizard):
+    args = {"utm_source": "zalo", "di-lai": "duoc", "thu-tuc": "khai-sinh", "vneid": "nope"}
+    assert list(answers_from(wizard, args).items()) == [("thu-tuc", "khai-sinh"), ("di-lai", "duoc")]
+
+
+def test_previous_question_is_the_one_before_on_this_path(wizard):
+    state = replay(wizard, {"thu-tuc": "khai-sinh", "vneid": "khong"})
+    assert state.previous("di-lai").id == "vneid"
+    assert state.previous("thu-tuc") is None
+
+
+def test_all_paths_reach_every_outcome(wizard):
+    outcomes = {outcome for _, outcome in all_paths(wizard)}
+    assert outcomes == set(wizard.outcomes)
+
+
+@pytest.fixture
+def content(tmp_path) -> Path:
+    target = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, target)
+    return target
+
+
+def rewrite(content: Path, old: str, new: str) -> Path:
+    path = content / "wizards" / "thu-nghiem.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "old, new, node, complaint",
+    [
+        ("next: mot-cua", "next: khong-co", "di-lai", "neither a question nor an outcome"),
+        ("next: buu-dien", "next: vneid", "vneid", "loops back to itself"),
+        ("      - then: di-lai\n", "", "vneid", "no rule applies"),
+        ("body: {vi: Bưu điện đến nhà., en: The post office comes to you.}", "body: {vi: Bưu điện đến nhà.}", "buu-dien", "missing its translation in: en"),
+        ("text: {vi: \"Bạn đến xã được không?\", en: \"Can you travel to the commune?\"}", "text: {vi: \"Bạn đến xã được không?\"}", "di-lai", "missing its translation in: en"),
+        ("  ket-hon: {label: {vi: Kết hôn, en: Marriage}, next: mot-phan}", "  ket-hon: {label: {vi: Kết hôn, en: Marriage}, next: mot-cua}", "mot-phan", "cannot be reached"),
+        ("links: [cong-dvc-quoc-gia]", "links: [khong-co]", "toan-trinh", "link key 'khong-co'"),
+        ("guides: [nop-qua-buu-dien]", "guides: [khong-co]", "toan-trinh", "guide 'khong-co' does not exist"),
+        ("      - if: {vneid: [co]}", "      - if: {vneid: [co, co-le]}", "vneid", "does not offer"),
+        ("start: thu-tuc", "start: ket-qua", None, "`start` must name a question"),
+    ],
+)
+def test_a_broken_definition_is_rejected_naming_file_and_node(content, old, new, node, complaint):
+    path = rewrite(content, old, new)
+    with pytest.raises(ContentError) as raised:
+        load_wizards(content, load_library(content))
+    message = str(raised.value)
+    assert str(path) in message and complaint in message
+    if node:
+        assert f"{node}:" in message

@@ -1,0 +1,70 @@
+"""Every path of every shipped wizard, walked from its definition: each step and outcome rendered
+in full and as an htmx partial, in both languages; and each question's next node per answer."""
+
+from urllib.parse import urlencode
+
+import pytest
+
+from guide.wizards.engine import replay
+from guide.wizards.model import all_paths
+
+from ..conftest import ROOT
+
+
+def shipped_wizards():
+    from guide import create_app
+
+    return create_app({"TESTING": True}).extensions["guide.wizards"]
+
+
+WIZARDS = shipped_wizards()
+EXPECTED = {"cach-nop-ho-so", "nop-qua-buu-dien", "chuan-bi-nop-truc-tuyen", "khai-sinh"}
+
+
+def test_the_four_wizards_ship():
+    assert EXPECTED <= set(WIZARDS)
+
+
+@pytest.mark.parametrize("slug", sorted(WIZARDS))
+@pytest.mark.parametrize("prefix", ["", "/en/xa/krong-ana"])
+def test_every_step_and_outcome_renders_full_and_partial(client_request, slug, prefix):
+    wizard = WIZARDS[slug]
+    seen_steps, seen_outcomes = set(), set()
+    for answers, outcome in all_paths(wizard):
+        state = replay(wizard, answers)
+        assert state.outcome.id == outcome
+        asked = {}
+        for question, answer in state.answered:
+            url = f"{prefix}/tu-van/{slug}/{question.id}?{urlencode(asked)}"
+            if question.id not in seen_steps:
+                client_request.get(url)
+                client_request.get_partial(url)
+                seen_steps.add(question.id)
+            asked[question.id] = answer
+        query = urlencode(asked)
+        if outcome not in seen_outcomes:
+            check = client_request.get(f"{prefix}/tu-van/{slug}/kiem-tra?{query}")
+            assert len(check.select(".answer-row")) == len(asked)
+            soup = client_request.get(f"{prefix}/tu-van/{slug}/ket-qua?{query}")
+            assert soup.select_one("#wizard")["data-outcome"] == outcome
+            client_request.get_partial(f"{prefix}/tu-van/{slug}/ket-qua?{query}")
+            seen_outcomes.add(outcome)
+    assert seen_steps == set(wizard.questions)
+    assert seen_outcomes == set(wizard.outcomes)
+
+
+@pytest.mark.parametrize("slug", sorted(WIZARDS))
+def test_each_question_leads_where_its_definition_says(client, slug):
+    """Smart-answers style: for every reachable state, submitting each answer lands on the node the
+    definition names."""
+    wizard = WIZARDS[slug]
+    for answers, _ in all_paths(wizard):
+        asked = {}
+        for qid, answer in answers.items():
+            question = wizard.questions[qid]
+            response = client.get(f"/tu-van/{slug}/{qid}?{urlencode({**asked, qid: answer, 'tiep': 1})}")
+            asked[qid] = answer
+            expected = question.next_node(answer, asked)
+            target = expected if expected in wizard.questions else "kiem-tra"
+            assert response.status_code == 303
+            assert response.headers["Location"].split("?")[0] == f"/tu-van/{slug}/{target}"
