@@ -83,6 +83,9 @@ def snippet(entry: Entry, terms: list[str]) -> Markup:
     if first is None:
         return Markup(escape(entry.guide.summary))
     start = max(0, first.start() - SNIPPET_CHARS // 3)
+    if start > 0:  # begin at a word, not in the middle of one
+        space = entry.text.find(" ", start, first.start())
+        start = space + 1 if space >= 0 else first.start()
     end = min(len(entry.text), start + SNIPPET_CHARS)
     original = entry.guide.text
     parts, cursor = [], start
@@ -103,7 +106,7 @@ def search_page():
     query = request.args.get("q", "")[:MAX_QUERY_LENGTH]
     hits = current_app.extensions["guide.search"].search(query, current_language()) if query.strip() else []
     template = "search/_results.html" if htmx and not htmx.history_restore_request else "search/search.html"
-    return render_template(template, query=query, hits=hits)
+    return render_template(template, query=query, hits=hits, partial=template.startswith("search/_"))
 
 
 def init_app(app: Flask) -> None:

@@ -1,0 +1,80 @@
+"""Reading in a real browser (Chromium at 360 px): guides fit the phone, the language switch keeps
+the page, live search, the commune context survives clicks, and all of it with JavaScript off."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+
+def first_guide(live_server, page: Page) -> str:
+    page.goto(live_server.url + "/huong-dan/")
+    return page.locator(".cards a").first.get_attribute("href")
+
+
+def test_every_guide_fits_a_360px_phone_without_sideways_scrolling(live_server, page: Page):
+    page.goto(live_server.url + "/huong-dan/")
+    hrefs = page.locator(".cards a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert hrefs
+    for href in hrefs:
+        for prefix in ("", "/en"):
+            page.goto(live_server.url + prefix + href)
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, f"{prefix}{href} scrolls sideways by {overflow}px"
+
+
+def test_tap_targets_are_at_least_44px_tall(live_server, page: Page):
+    page.goto(live_server.url + first_guide(live_server, page))
+    for selector in (".site-nav a", ".lang-switch", ".breadcrumbs a", ".related a", "footer a"):
+        for box in page.locator(selector).evaluate_all("els => els.map(e => e.getBoundingClientRect().height)"):
+            assert box >= 44, f"{selector} is {box}px tall"
+
+
+def test_the_language_switch_keeps_the_page(live_server, page: Page):
+    href = first_guide(live_server, page)
+    page.goto(live_server.url + "/xa/ea-na" + href)
+    page.get_by_role("link", name="English").click()
+    expect(page).to_have_url(live_server.url + "/en/xa/ea-na" + href)
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_role("link", name="Tiếng Việt").click()
+    expect(page).to_have_url(live_server.url + "/xa/ea-na" + href)
+
+
+def test_live_search_shows_results_as_you_type(live_server, page: Page):
+    page.goto(live_server.url + "/tim-kiem")
+    page.evaluate("window.notReloaded = true")
+    page.locator("#search-q").press_sequentially("buu dien", delay=30)
+    expect(page.locator("#search-results .results li").first).to_be_visible()
+    assert page.evaluate("window.notReloaded") is True  # swapped in place, no page load
+    expect(page).to_have_url(re.compile(r"/tim-kiem\?q=buu(\+|%20)dien$"))
+    expect(page.locator("#lang-switch")).to_have_attribute("href", re.compile(r"^/en/tim-kiem\?q=buu"))
+
+
+def test_the_commune_context_survives_clicks(live_server, page: Page):
+    page.goto(live_server.url + "/xa/buon-trap/")  # an old poster's link
+    expect(page).to_have_url(live_server.url + "/xa/krong-ana/")
+    page.locator(".cards a").first.click()
+    assert page.url.startswith(live_server.url + "/xa/krong-ana/huong-dan/")
+    page.get_by_role("link", name="Hướng dẫn", exact=True).click()
+    expect(page).to_have_url(live_server.url + "/xa/krong-ana/huong-dan/")
+    page.get_by_role("link", name="English").click()
+    expect(page).to_have_url(live_server.url + "/en/xa/krong-ana/huong-dan/")
+
+
+def test_the_same_walk_with_javascript_off(live_server, browser):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/xa/ea-na/")
+        page.locator("#search-q").fill("dang ky")
+        page.locator(".search-form button").click()
+        expect(page).to_have_url(re.compile(r"/xa/ea-na/tim-kiem\?q=dang\+ky$"))
+        page.locator(".results a").first.click()
+        assert page.url.startswith(live_server.url + "/xa/ea-na/huong-dan/")
+        page.get_by_role("link", name="English").click()
+        assert page.url.startswith(live_server.url + "/en/xa/ea-na/huong-dan/")
+        expect(page.locator("h1")).to_have_count(1)
+    finally:
+        context.close()

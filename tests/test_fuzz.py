@@ -1,0 +1,46 @@
+"""Malformed input on every route never gives a 500 or a stack trace."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+ROUTES = [
+    "/", "/huong-dan/", "/huong-dan/{x}", "/tim-kiem", "/tu-van/{x}/", "/tu-van/thu-nghiem/{x}",
+    "/tu-van/thu-nghiem/thu-tuc", "/tu-van/thu-nghiem/ket-qua", "/ra/{x}", "/xa/{x}/", "/en/xa/{x}/huong-dan/{x}", "/healthz",
+]
+NASTY = ["../", "..%2F..%2Fetc%2Fpasswd", "%00", "\x00", "a" * 5000, "%ff%fe", "đ", "<script>", "' OR 1=1 --", "%", "%%", "ea-na", "buon-trap"]
+
+segment = st.one_of(st.sampled_from(NASTY), st.text(min_size=0, max_size=60))
+query = st.one_of(
+    st.sampled_from(["", "q=%ff", "q=%00", "thu-tuc=khai-sinh&tiep=1", "tiep=1&tiep=2", "q=" + "x" * 5000, "thu-tuc=%E0%A4&vneid=co", "a=b=c&&=", "src=qr&utm_source=zalo&fbclid=" + "y" * 300]),
+    st.text(max_size=200),
+)
+def header_text(max_size):
+    """What can arrive in a header: latin-1, no line breaks or NUL (servers reject those before us)."""
+    return st.text(max_size=max_size).map(lambda s: s.encode("utf-8", "ignore").decode("latin-1").translate({10: None, 13: None, 0: None}))
+
+
+headers = st.fixed_dictionaries({}, optional={
+    "HX-Request": st.sampled_from(["true", "false", "", "\x7f"]),
+    "HX-History-Restore-Request": st.sampled_from(["true", "yes"]),
+    "HX-Current-URL": header_text(100),
+    "Accept-Language": st.sampled_from(["en", "vi", "*", "zz-ZZ;q=x"]),
+    "User-Agent": header_text(200),
+})
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(route=st.sampled_from(ROUTES), part=segment, qs=query, extra=headers, method=st.sampled_from(["GET", "GET", "HEAD", "POST"]))
+def test_no_route_answers_500_or_a_trace(fixture_client, route, part, qs, extra, method):
+    path = route.replace("{x}", part)
+    url = path + ("?" + qs if qs else "")
+    response = fixture_client.open(url, method=method, headers=extra)
+    body = response.get_data(as_text=True)
+    assert response.status_code < 500, (url, response.status_code)
+    assert "Traceback" not in body and 'File "' not in body
+
+
+@pytest.mark.parametrize("raw", [b"/huong-dan/%ff%fe", b"/tim-kiem?q=%ff%fe%00", b"/xa/%C0%AF/", b"/tu-van/thu-nghiem/thu-tuc?thu-tuc=%ff&tiep=1", b"/" + b"a" * 5000])
+def test_non_utf8_paths_and_queries(fixture_client, raw):
+    response = fixture_client.get(raw.decode("latin-1"))
+    assert response.status_code in (200, 301, 303, 404)
