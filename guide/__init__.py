@@ -4,7 +4,7 @@ from flask import Flask
 from flask_babel import Babel
 from flask_htmx import HTMX
 
-from . import config, db, prefixes
+from . import config, db, prefixes, security
 from .communes import load_registry
 from .content import load_library
 
@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=prefixes.current_language)
     prefixes.init_app(app)
     db.init_app(app)
+    security.init_app(app)
 
     from . import health, outbound, pages, search, tallies, wizards
 

@@ -23,8 +23,12 @@ def two_paths(wizard):
 @pytest.fixture(params=["js", "no-js"])
 def page_for(request, browser):
     context = browser.new_context(java_script_enabled=request.param == "js", viewport={"width": 360, "height": 740})
-    yield request.param, context.new_page()
+    page = context.new_page()
+    complaints = []
+    page.on("console", lambda message: complaints.append(message.text) if message.type == "error" else None)
+    yield request.param, page
     context.close()
+    assert complaints == [], f"the browser console reported errors (a CSP violation?): {complaints}"
 
 
 def answer(page: Page, question_id: str, value: str) -> None:
