@@ -4,7 +4,7 @@ from flask import Flask
 from flask_babel import Babel
 from flask_htmx import HTMX
 
-from . import config, db, prefixes, security
+from . import assets, config, db, prefixes, security
 from .communes import load_registry
 from .content import load_library
 
@@ -13,7 +13,7 @@ babel = Babel()
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, static_folder=str(config.ROOT / "static"), instance_relative_config=True)
+    app = Flask(__name__, static_folder=None, instance_relative_config=True)
     app.config.update(config.from_environment(app.instance_path))
     if test_config:
         app.config.update(test_config)
@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     prefixes.init_app(app)
     db.init_app(app)
     security.init_app(app)
+    assets.init_app(app)
 
     from . import health, outbound, pages, search, tallies, wizards
 

@@ -1,0 +1,85 @@
+"""Static files under content-hashed names, cached for a year; HTML and text compressed; pages
+answering conditional requests with 304.
+
+`asset('css/site.css')` in a template gives `/static/css/site.<hash>.css`. A file's hash changes
+when its bytes do, so browsers can keep it for a year and never see a stale one. The compression
+is Flask-Compress; the hashes are computed once at start-up.
+"""
+
+import hashlib
+import mimetypes
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, Response, abort, request, url_for
+from flask_compress import Compress
+
+from .config import ROOT
+
+STATIC = ROOT / "static"
+YEAR = 365 * 24 * 3600
+_HASHED = re.compile(r"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{10})(?P<suffix>\.[A-Za-z0-9]+)$")
+compress = Compress()
+
+
+@dataclass(frozen=True)
+class Asset:
+    body: bytes
+    digest: str
+    mimetype: str
+
+
+def load_assets(folder: Path) -> dict[str, Asset]:
+    """Every static file, read once: they are few and small, and served from memory."""
+    assets = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            body = path.read_bytes()
+            mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            assets[path.relative_to(folder).as_posix()] = Asset(body, hashlib.sha256(body).hexdigest()[:10], mimetype)
+    return assets
+
+
+def hashed_name(filename: str, digest: str) -> str:
+    stem, dot, suffix = filename.rpartition(".")
+    return f"{stem}.{digest}.{suffix}" if dot else f"{filename}.{digest}"
+
+
+def init_app(app: Flask) -> None:
+    known = load_assets(STATIC)
+
+    def serve_static(filename: str):
+        match = _HASHED.match(filename)
+        name = match["stem"] + match["suffix"] if match else filename
+        found = known.get(name)
+        if found is None or (match and found.digest != match["digest"]):  # a stale hash: those bytes are gone
+            abort(404)
+        response = Response(found.body, mimetype=found.mimetype)
+        response.cache_control.public = True
+        response.cache_control.max_age = YEAR if match else 3600
+        response.cache_control.immutable = bool(match)
+        response.set_etag(found.digest)
+        return response.make_conditional(request)
+
+    app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=serve_static)
+
+    @app.template_global()
+    def asset(filename: str) -> str:
+        return url_for("static", filename=hashed_name(filename, known[filename].digest))
+
+    app.config.setdefault("COMPRESS_MIMETYPES", ["text/html", "text/css", "text/javascript", "application/javascript", "application/json", "image/svg+xml", "text/csv"])
+    app.config.setdefault("COMPRESS_ALGORITHM", ["gzip"])
+    app.config.setdefault("COMPRESS_LEVEL", 6)
+    app.config.setdefault("COMPRESS_MIN_SIZE", 500)
+
+    @app.after_request
+    def conditional_pages(response):
+        # Runs before Flask-Compress (registered after it): tag the uncompressed page, so a reader
+        # who comes back gets a 304 instead of the page again.
+        if request.method in ("GET", "HEAD") and response.status_code == 200 and response.mimetype == "text/html":
+            response.add_etag()
+            response.make_conditional(request)
+        return response
+
+    compress.init_app(app)

@@ -1,0 +1,40 @@
+"""What goes over the wire: compressed text, hashed static names cached for a year, 304s."""
+
+import gzip
+import re
+
+
+def asset_urls(client):
+    html = client.get("/").get_data(as_text=True)
+    return re.findall(r'(?:href|src)="(/static/[^"]+)"', html)
+
+
+def test_static_files_have_hashed_names_cached_for_a_year(fixture_client):
+    urls = asset_urls(fixture_client)
+    assert any(re.search(r"/static/css/site\.[0-9a-f]{10}\.css$", u) for u in urls)
+    for url in urls:
+        response = fixture_client.get(url)
+        assert response.status_code == 200
+        assert "max-age=31536000" in response.headers["Cache-Control"] and "immutable" in response.headers["Cache-Control"]
+
+
+def test_a_stale_hash_is_not_served_as_if_current(fixture_client):
+    assert fixture_client.get("/static/css/site.0000000000.css").status_code == 404
+    assert "max-age=3600" in fixture_client.get("/static/css/site.css").headers["Cache-Control"]
+    assert fixture_client.get("/static/../pyproject.toml").status_code == 404
+
+
+def test_html_css_and_js_are_gzipped_for_browsers_that_ask(fixture_client):
+    for url in ["/huong-dan/nop-qua-buu-dien", *asset_urls(fixture_client)]:
+        response = fixture_client.get(url, headers={"Accept-Encoding": "gzip"})
+        assert response.headers.get("Content-Encoding") == "gzip", url
+        assert gzip.decompress(response.data)
+        assert "Accept-Encoding" in response.headers["Vary"]
+
+
+def test_a_guide_page_answers_304_when_unchanged(fixture_client):
+    for encoding in ("gzip", "identity"):
+        first = fixture_client.get("/huong-dan/nop-qua-buu-dien", headers={"Accept-Encoding": encoding})
+        etag = first.headers["ETag"]
+        again = fixture_client.get("/huong-dan/nop-qua-buu-dien", headers={"Accept-Encoding": encoding, "If-None-Match": etag})
+        assert again.status_code == 304 and again.data == b""
