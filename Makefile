@@ -40,6 +40,7 @@ update-translations: extract
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-location --ignore-obsolete
 
 bench: install translations
+	@bash scripts/system-deps.sh bench
 	$(BIN)/python bench/run.py
 
 clean:

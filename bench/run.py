@@ -1,0 +1,167 @@
+"""`make bench`: the app under gunicorn (2 workers, SQLite default) against a ceiling, on loopback,
+with wrk as the load generator. Writes bench/results.md. Measures; never asserts (the budgets are
+reported as met or missed)."""
+
+import gzip
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+DURATION = os.environ.get("BENCH_DURATION", "10s")
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
+WORKERS = 2
+BUDGETS = {"first_visit_kb": 30, "partial_kb": 5, "b_over_a": 0.6, "b_over_c": 0.9, "p99_ms": 50}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    def __init__(self, target: str, env: dict):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "--workers", str(WORKERS), "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", target],
+            cwd=ROOT, env={**os.environ, **env}, start_new_session=True,
+        )
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(self.url + ("/healthz" if target == "wsgi:app" else "/"), timeout=1)
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"{target} did not start")
+
+    def stop(self):
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=10)
+
+
+def wrk(url: str, headers: dict | None = None) -> dict:
+    args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency"]
+    for name, value in (headers or {}).items():
+        args += ["-H", f"{name}: {value}"]
+    out = subprocess.run(args + [url], capture_output=True, text=True, check=True).stdout
+
+    def millis(label):
+        match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)", out, re.M)
+        value, unit = float(match[1]), match[2]
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]), "p50": millis("50"), "p99": millis("99"), "non2xx": int(errors[1]) if errors else 0}
+
+
+def fetch(url: str, headers: dict | None = None) -> tuple[bytes, dict]:
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip", **(headers or {})})
+    with urllib.request.urlopen(request) as response:
+        return response.read(), dict(response.headers)
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor())
+    memory = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), "?")
+    gunicorn = subprocess.run([str(BIN / "gunicorn"), "--version"], capture_output=True, text=True).stdout.strip()
+    wrk_version = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+    return f"{os.cpu_count()} CPUs ({cpu}), {int(memory) // 1024 // 1024} GiB, Python {platform.python_version()}, {gunicorn}, {wrk_version}, Linux {platform.release()}"
+
+
+def main() -> int:
+    if shutil.which("wrk") is None:
+        print("wrk is missing: make bench installs it (Debian package wrk) when run as root", file=sys.stderr)
+        return 1
+    workdir = Path(tempfile.mkdtemp(prefix="guide-bench-"))
+    env = {"GUIDE_DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}", "GUIDE_TALLIES": "on"}
+    sys.path.insert(0, str(ROOT))
+    from guide import create_app
+
+    app = create_app()
+    guide_slug = next(iter(app.extensions["guide.library"].guides["vi"]))
+    wizard_slug, wizard = sorted(app.extensions["guide.wizards"].items())[0]
+    choice = next(iter(wizard.questions[wizard.start].choices))
+    guide_path = f"/huong-dan/{guide_slug}"
+    step_path = f"/tu-van/{wizard_slug}/{wizard.start}?{wizard.start}={choice}&tiep=1"
+
+    results, sizes = {}, {}
+    server = Server("wsgi:app", env)
+    try:
+        page, _ = fetch(server.url + guide_path, {"Accept-Encoding": "identity"})
+        (workdir / "page.html").write_bytes(page)
+        # bytes over the wire of a first visit: the page, its CSS and its JS, compressed
+        body, headers = fetch(server.url + guide_path)
+        total = len(body)
+        for asset in re.findall(rb'(?:href|src)="(/static/[^"]+)"', page):
+            asset_body, _ = fetch(server.url + asset.decode())
+            total += len(asset_body)
+        sizes["first_visit_kb"] = total / 1024
+        partial, _ = fetch(server.url + step_path, {"HX-Request": "true"})
+        sizes["partial_kb"] = len(partial) / 1024
+        sizes["page_gzip_kb"] = len(body) / 1024
+        sizes["page_raw_kb"] = len(page) / 1024
+        results["b: guide page, tallies on"] = wrk(server.url + guide_path)
+        results["d: wizard step, htmx"] = wrk(server.url + step_path, {"HX-Request": "true"})
+        results["e: search"] = wrk(server.url + "/tim-kiem?q=ho+so")
+    finally:
+        server.stop()
+    ceiling = Server("bench.ceiling:app", {"BENCH_BODY_FILE": str(workdir / "page.html")})
+    try:
+        results["a: ceiling (same bytes, no app)"] = wrk(ceiling.url + "/")
+    finally:
+        ceiling.stop()
+    server = Server("wsgi:app", {**env, "GUIDE_TALLIES": "off"})
+    try:
+        results["c: guide page, tallies off"] = wrk(server.url + guide_path)
+    finally:
+        server.stop()
+
+    a, b, c = (results[k]["rps"] for k in ("a: ceiling (same bytes, no app)", "b: guide page, tallies on", "c: guide page, tallies off"))
+    ratios = {"b_over_a": b / a, "b_over_c": b / c}
+    worst_p99 = max(r["p99"] for r in results.values() if not r is results["a: ceiling (same bytes, no app)"])
+
+    def verdict(ok):
+        return "met" if ok else "**missed**"
+
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `make bench` on {time.strftime('%Y-%m-%d %H:%M %Z')}. Machine: {machine()}.",
+        f"gunicorn with {WORKERS} sync workers on 127.0.0.1, SQLite default, wrk with 2 threads and {CONNECTIONS} connections for {DURATION} per row, load generator on the same 2 cores.",
+        "",
+        "| case | requests/s | p50 ms | p99 ms | non-2xx |",
+        "| --- | ---: | ---: | ---: | ---: |",
+        *[f"| {name} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['non2xx']} |" for name, r in sorted(results.items())],
+        "",
+        "| budget | measured | limit | verdict |",
+        "| --- | ---: | ---: | --- |",
+        f"| first visit to a guide page (HTML + CSS + JS, gzip) | {sizes['first_visit_kb']:.1f} KB | {BUDGETS['first_visit_kb']} KB | {verdict(sizes['first_visit_kb'] <= BUDGETS['first_visit_kb'])} |",
+        f"| wizard-step partial (gzip) | {sizes['partial_kb']:.2f} KB | {BUDGETS['partial_kb']} KB | {verdict(sizes['partial_kb'] <= BUDGETS['partial_kb'])} |",
+        f"| b/a (app vs ceiling) | {ratios['b_over_a']:.2f} | ≥ {BUDGETS['b_over_a']} | {verdict(ratios['b_over_a'] >= BUDGETS['b_over_a'])} |",
+        f"| b/c (tallies on vs off) | {ratios['b_over_c']:.2f} | ≥ {BUDGETS['b_over_c']} | {verdict(ratios['b_over_c'] >= BUDGETS['b_over_c'])} |",
+        f"| worst p99 of b–e at {CONNECTIONS} connections | {worst_p99:.1f} ms | ≤ {BUDGETS['p99_ms']} ms | {verdict(worst_p99 <= BUDGETS['p99_ms'])} |",
+        "",
+        f"The guide page measured: `{guide_path}` ({sizes['page_raw_kb']:.1f} KB of HTML, {sizes['page_gzip_kb']:.1f} KB gzipped); the wizard step: `{step_path}` with `HX-Request: true`.",
+        "",
+    ]
+    (ROOT / "bench" / "results.md").write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines))
+    shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
