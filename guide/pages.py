@@ -7,6 +7,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .communes import Registry
 from .content import Library
+from .page_cache import cached_page
 from .prefixes import current_language, localized_route, url_in_language, url_prefix
 
 bp = Blueprint("pages", __name__)
@@ -22,6 +23,7 @@ def registry() -> Registry:
 
 
 @localized_route(bp, "/")
+@cached_page
 def home():
     language = current_language()
     wizard = current_app.extensions["guide.wizards"].get(MAIN_WIZARD)
@@ -34,11 +36,13 @@ def home():
 
 
 @localized_route(bp, "/huong-dan/")
+@cached_page
 def guide_index():
     return render_template("pages/guide_index.html", topics=library().by_topic(current_language()))
 
 
 @localized_route(bp, "/huong-dan/<slug>")
+@cached_page
 def guide(slug: str):
     language = current_language()
     found, fell_back = library().guide(slug, language)
