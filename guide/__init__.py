@@ -30,12 +30,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     assets.init_app(app)
 
-    from . import health, outbound, pages, search, tallies, wizards
+    from . import health, outbound, pages, search, share, tallies, wizards
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(outbound.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(share.bp)
     pages.init_app(app)
     search.init_app(app)
     wizards.init_app(app)

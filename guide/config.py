@@ -15,6 +15,7 @@ def from_environment(instance_path: str) -> dict:
         "SECRET_KEY": env.get("GUIDE_SECRET_KEY", DEFAULT_SECRET),
         "DATABASE_URL": env.get("GUIDE_DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'guide.sqlite3'}",
         "CONTENT_DIR": Path(env.get("GUIDE_CONTENT_DIR") or ROOT / "content"),
+        "PUBLIC_URL": env.get("GUIDE_PUBLIC_URL", ""),  # e.g. https://huongdan.example.gov.vn, for QR codes
         "TALLIES_ENABLED": env.get("GUIDE_TALLIES", "on") != "off",
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",

@@ -15,3 +15,22 @@ document.body.addEventListener("htmx:afterSettle", function (event) {
     target.focus();
   }
 });
+
+// Share kit: copy a link, or hand it to the phone's share sheet (which reaches Zalo).
+document.querySelectorAll(".copy-button").forEach(function (button) {
+  if (!navigator.clipboard) { return; }
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    var status = button.closest(".share-item").querySelector(".copy-status");
+    navigator.clipboard.writeText(button.dataset.copy).then(function () {
+      status.textContent = document.documentElement.lang === "en" ? "Link copied." : "Đã sao chép đường dẫn.";
+    });
+  });
+});
+document.querySelectorAll(".share-button").forEach(function (button) {
+  if (!navigator.share) { return; }
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    navigator.share({ title: button.dataset.title, url: button.dataset.url }).catch(function () {});
+  });
+});
