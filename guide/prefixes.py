@@ -14,13 +14,14 @@ _FORMS = (("", "vi"), ("/en", "en"), ("/xa/<commune>", "vi"), ("/en/xa/<commune>
 localized_endpoints: set[str] = set()
 
 
-def localized_route(blueprint: Blueprint, rule: str, **options):
-    """Register a view at `rule` in both languages, with and without a commune."""
+def localized_route(blueprint: Blueprint, rule: str, with_commune: bool = True, **options):
+    """Register a view at `rule` in both languages, and (unless told otherwise) with a commune."""
 
     def decorator(view):
         endpoint = options.pop("endpoint", view.__name__)
         for prefix, language in _FORMS:
-            blueprint.add_url_rule(prefix + rule, endpoint, view, defaults={"lang_code": language}, **options)
+            if with_commune or "<commune>" not in prefix:
+                blueprint.add_url_rule(prefix + rule, endpoint, view, defaults={"lang_code": language}, **options)
         localized_endpoints.add(f"{blueprint.name}.{endpoint}")
         return view
 
