@@ -30,7 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     assets.init_app(app)
 
-    from . import health, outbound, pages, search, share, tallies, wizards
+    from . import dashboard, health, outbound, pages, search, share, tallies, wizards
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(search.bp)
@@ -41,4 +41,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     search.init_app(app)
     wizards.init_app(app)
     tallies.init_app(app)
+    dashboard.init_app(app)
     return app

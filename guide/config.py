@@ -26,6 +26,9 @@ def from_environment(instance_path: str) -> dict:
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "SEND_FILE_MAX_AGE_DEFAULT": 3600,
         "MAX_CONTENT_LENGTH": 64 * 1024,
+        # A CSRF token lives as long as the session: staff who leave a form open still submit it.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
     }
 
 

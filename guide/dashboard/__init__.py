@@ -1,0 +1,19 @@
+"""The district dashboard: per-commune reach behind a login, charts that read without JavaScript,
+every table also as CSV."""
+
+from flask import Flask
+from flask_login import LoginManager
+
+from . import users
+
+login_manager = LoginManager()
+
+
+def init_app(app: Flask) -> None:
+    from . import views
+
+    login_manager.init_app(app)
+    login_manager.login_view = "dashboard.login"
+    login_manager.user_loader(users.get)
+    app.register_blueprint(views.bp)
+    app.cli.add_command(users.users_cli)

@@ -1,0 +1,158 @@
+"""The dashboard's figures, computed from the tally counters: plain functions over a connection.
+
+The counters hold daily totals per commune, kind, subject, source and locale (see guide/tallies).
+"Visitors" over a range is the sum of each day's unique visitors: the same person on two days
+counts twice, because nothing links one day to the next (that is the point of the daily salt).
+"""
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+tally = sa.table(
+    "tally",
+    sa.column("day", sa.Date),
+    sa.column("commune", sa.String),
+    sa.column("kind", sa.String),
+    sa.column("subject", sa.String),
+    sa.column("source", sa.String),
+    sa.column("locale", sa.String),
+    sa.column("count", sa.BigInteger),
+)
+SOURCES = ("qr", "poster", "link", "zalo", "facebook")
+MAX_DAYS = 366
+
+
+@dataclass
+class Figures:
+    """What a commune (or the whole district) did over a date range."""
+
+    slug: str
+    name: str
+    population: int | None = None
+    visitors: int = 0
+    views: int = 0
+    wizard_starts: int = 0
+    outcomes: int = 0
+    portal: int = 0
+    useful_yes: int = 0
+    useful_no: int = 0
+    arrivals: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def useful_share(self) -> float | None:
+        answers = self.useful_yes + self.useful_no
+        return self.useful_yes / answers if answers else None
+
+    @property
+    def reach_per_1000(self) -> float | None:
+        return self.visitors * 1000 / self.population if self.population else None
+
+    def value(self, column: str):
+        if column in SOURCES:
+            return self.arrivals.get(column, 0)
+        return getattr(self, column)
+
+
+@dataclass(frozen=True)
+class DateRange:
+    start: dt.date
+    end: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def each_day(self) -> list[dt.date]:
+        return [self.start + dt.timedelta(days=i) for i in range(self.days)]
+
+
+def parse_range(today: dt.date, period: str | None, start: str | None, end: str | None) -> tuple[DateRange, bool]:
+    """The range asked for, and whether the request made sense (else: the last 30 days)."""
+    if start or end:
+        try:
+            first, last = dt.date.fromisoformat(start or ""), dt.date.fromisoformat(end or "")
+        except ValueError:
+            return DateRange(today - dt.timedelta(days=29), today), False
+        if first <= last and (last - first).days < MAX_DAYS:
+            return DateRange(first, last), True
+        return DateRange(today - dt.timedelta(days=29), today), False
+    days = {"7": 7, "30": 30, "90": 90}.get(period or "30")
+    if days is None:
+        return DateRange(today - dt.timedelta(days=29), today), False
+    return DateRange(today - dt.timedelta(days=days - 1), today), True
+
+
+def _add(figures: Figures, kind: str, subject: str, source: str, count: int, portal_keys: frozenset[str]) -> None:
+    if kind == "visitors":
+        figures.visitors += count
+    elif kind == "view":
+        figures.views += count
+    elif kind == "wizard_start":
+        figures.wizard_starts += count
+    elif kind == "wizard_outcome":
+        figures.outcomes += count
+    elif kind == "outbound" and subject in portal_keys:
+        figures.portal += count
+    elif kind == "useful_yes":
+        figures.useful_yes += count
+    elif kind == "useful_no":
+        figures.useful_no += count
+    elif kind == "arrival":
+        figures.arrivals[source] = figures.arrivals.get(source, 0) + count
+
+
+def by_commune(connection, period: DateRange, communes, portal_keys: frozenset[str]) -> list[Figures]:
+    """One row per registered commune (zeros where nothing was counted)."""
+    rows = connection.execute(
+        sa.select(tally.c.commune, tally.c.kind, tally.c.subject, tally.c.source, sa.func.sum(tally.c.count))
+        .where(tally.c.day.between(period.start, period.end))
+        .group_by(tally.c.commune, tally.c.kind, tally.c.subject, tally.c.source)
+    )
+    table = {c.slug: Figures(c.slug, c.name, c.population) for c in communes}
+    for commune, kind, subject, source, count in rows:
+        if commune in table:
+            _add(table[commune], kind, subject, source, int(count), portal_keys)
+    return list(table.values())
+
+
+def daily(connection, commune: str, period: DateRange, portal_keys: frozenset[str]) -> list[tuple[dt.date, Figures]]:
+    rows = connection.execute(
+        sa.select(tally.c.day, tally.c.kind, tally.c.subject, tally.c.source, sa.func.sum(tally.c.count))
+        .where(tally.c.commune == commune, tally.c.day.between(period.start, period.end))
+        .group_by(tally.c.day, tally.c.kind, tally.c.subject, tally.c.source)
+    )
+    days = {day: Figures(commune, day.isoformat()) for day in period.each_day()}
+    for day, kind, subject, source, count in rows:
+        day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))
+        if day in days:
+            _add(days[day], kind, subject, source, int(count), portal_keys)
+    return sorted(days.items())
+
+
+def top(connection, commune: str, kind: str, period: DateRange, limit: int = 10) -> list[tuple[str, int]]:
+    total = sa.func.sum(tally.c.count).label("total")
+    rows = connection.execute(
+        sa.select(tally.c.subject, total)
+        .where(tally.c.commune == commune, tally.c.kind == kind, tally.c.day.between(period.start, period.end))
+        .group_by(tally.c.subject)
+        .order_by(total.desc(), tally.c.subject)
+        .limit(limit)
+    )
+    return [(subject, int(count)) for subject, count in rows]
+
+
+def median_of(rows: list[Figures], column: str) -> float:
+    values = [row.value(column) for row in rows if row.value(column) is not None]
+    return statistics.median(values) if values else 0
+
+
+def sort_rows(rows: list[Figures], column: str, descending: bool) -> list[Figures]:
+    if column == "name":
+        return sorted(rows, key=lambda r: r.name, reverse=descending)
+    # rows without a value (no population, no answers) go last either way
+    present = [r for r in rows if r.value(column) is not None]
+    absent = [r for r in rows if r.value(column) is None]
+    return sorted(present, key=lambda r: (r.value(column), r.name), reverse=descending) + absent

@@ -1,0 +1,179 @@
+"""Dashboard pages. Thin: figures.py computes, charts.py draws, these check who may see what."""
+
+import csv
+import datetime as dt
+import io
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from .. import db, htmx
+from ..prefixes import localized_route
+from . import charts, figures, users
+
+bp = Blueprint("dashboard", __name__)
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+COLUMNS = ("name", "visitors", "views", "wizard_starts", "outcomes", "portal", *figures.SOURCES, "useful_share", "reach_per_1000")
+
+
+class LoginForm(FlaskForm):
+    name = StringField("name", validators=[DataRequired(), Length(max=80)])
+    password = PasswordField("password", validators=[DataRequired(), Length(max=200)])
+
+
+class LogoutForm(FlaskForm):
+    pass
+
+
+def portal_keys() -> frozenset[str]:
+    """Outbound link keys that lead to a public-service portal: the click-throughs that matter."""
+    links = current_app.extensions["guide.library"].links
+    return frozenset(key for key, link in links.items() if "dichvucong" in link.url)
+
+
+def today() -> dt.date:
+    return dt.datetime.now(LOCAL).date()
+
+
+def requested_range():
+    period, ok = figures.parse_range(today(), request.args.get("ky"), request.args.get("tu"), request.args.get("den"))
+    return period, ok
+
+
+def column_labels() -> dict[str, str]:
+    return {
+        "name": _("Commune"), "visitors": _("Visitors"), "views": _("Page views"), "wizard_starts": _("Wizards started"),
+        "outcomes": _("Wizards finished"), "portal": _("To the portal"), "qr": _("From QR"), "poster": _("From posters"),
+        "link": _("From shared links"), "zalo": _("From Zalo"), "facebook": _("From Facebook"),
+        "useful_share": _("Found it useful"), "reach_per_1000": _("Visitors per 1,000 residents"),
+    }
+
+
+def csv_response(header: list[str], rows: list[list], filename: str):
+    """UTF-8 with a byte-order mark (so Excel reads Vietnamese), formula-looking cells neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([neutralise(cell) for cell in row])
+    response = current_app.response_class("\ufeff" + buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def neutralise(cell):
+    text = "" if cell is None else str(cell)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def display(value, column: str) -> str:
+    if value is None:
+        return ""
+    if column == "useful_share":
+        return f"{value:.0%}"
+    if column == "reach_per_1000":
+        return f"{value:.1f}"
+    return str(value)
+
+
+@localized_route(bp, "/thong-ke/dang-nhap", with_commune=False, methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        users.ensure_table()
+        user, problem = users.authenticate(form.name.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            return redirect(url_for("dashboard.district"), 303)
+        error = _("Too many failed attempts. Try again in 15 minutes.") if problem == "locked" else _("The name or the password is not right.")
+    elif request.method == "POST":
+        error = _("The form expired. Please enter your name and password again.")
+    return render_template("dashboard/login.html", form=form, error=error), 200
+
+
+@localized_route(bp, "/thong-ke/dang-xuat", with_commune=False, methods=["POST"])
+def logout():
+    if LogoutForm().validate_on_submit():
+        logout_user()
+    return redirect(url_for("dashboard.login"), 303)
+
+
+@localized_route(bp, "/thong-ke/", with_commune=False)
+@login_required
+def district():
+    if current_user.role != "district":
+        return redirect(url_for("dashboard.commune", slug=current_user.commune), 303)
+    period, range_ok = requested_range()
+    registry = current_app.extensions["guide.registry"]
+    column = request.args.get("sap-xep", "visitors")
+    column = column if column in COLUMNS else "visitors"
+    descending = request.args.get("chieu", "giam") != "tang"
+    with db.engine().connect() as connection:
+        rows = figures.by_commune(connection, period, registry.communes, portal_keys())
+    rows = figures.sort_rows(rows, column, descending)
+    labels = column_labels()
+    if request.args.get("format") == "csv":
+        return csv_response(
+            ["from", "to", *[labels[c] for c in COLUMNS]],
+            [[period.start, period.end, *[display(row.value(c), c) for c in COLUMNS]] for row in rows],
+            f"thong-ke-{period.start}-{period.end}.csv",
+        )
+    context = dict(rows=rows, period=period, range_ok=range_ok, columns=COLUMNS, labels=labels, display=display,
+                   sort=column, descending=descending, demo=is_demo(), query=filters())
+    if htmx and not htmx.history_restore_request:
+        return render_template("dashboard/_district_table.html", **context, partial=True)
+    return render_template("dashboard/district.html", **context)
+
+
+@localized_route(bp, "/thong-ke/xa/<slug>", with_commune=False)
+@login_required
+def commune(slug: str):
+    registry = current_app.extensions["guide.registry"]
+    place, _former = registry.find(slug)
+    if place is None or not current_user.can_see(place.slug):
+        abort(404)  # a commune user learns nothing about other communes, not even that they exist
+    period, range_ok = requested_range()
+    keys = portal_keys()
+    with db.engine().connect() as connection:
+        days = figures.daily(connection, place.slug, period, keys)
+        everyone = figures.by_commune(connection, period, registry.communes, keys)
+        top_guides = figures.top(connection, place.slug, "view", period)
+        top_outcomes = figures.top(connection, place.slug, "wizard_outcome", period)
+    mine = next(row for row in everyone if row.slug == place.slug)
+    labels = column_labels()
+    if request.args.get("format") == "csv":
+        daily_columns = ("visitors", "views", "wizard_starts", "outcomes", "portal", *figures.SOURCES)
+        return csv_response(
+            ["day", *[labels[c] for c in daily_columns]],
+            [[day, *[row.value(c) for c in daily_columns]] for day, row in days],
+            f"thong-ke-{place.slug}-{period.start}-{period.end}.csv",
+        )
+    day_labels = [day.strftime("%d/%m") for day, _row in days]
+    compare = [(c, mine.value(c), figures.median_of(everyone, c)) for c in ("visitors", "views", "wizard_starts", "outcomes", "portal")]
+    return render_template(
+        "dashboard/commune.html",
+        place=place, period=period, range_ok=range_ok, days=days, mine=mine, labels=labels, display=display,
+        top_guides=top_guides, top_outcomes=top_outcomes, compare=compare, demo=is_demo(), query=filters(),
+        daily_chart=charts.line_chart("chart-daily", _("Visitors and page views per day"), day_labels,
+                                      [(labels["visitors"], [r.visitors for _day, r in days]), (labels["views"], [r.views for _day, r in days])]),
+        sources_chart=charts.bar_chart("chart-sources", _("Arrivals by source"), [(labels[s], mine.arrivals.get(s, 0)) for s in figures.SOURCES]),
+        funnel_chart=charts.bar_chart("chart-funnel", _("From reading to the portal"),
+                                      [(labels["views"], mine.views), (labels["wizard_starts"], mine.wizard_starts), (labels["outcomes"], mine.outcomes), (labels["portal"], mine.portal)]),
+    )
+
+
+def filters() -> dict[str, str]:
+    """The range part of the query string, kept in every link of the page."""
+    return {k: v for k, v in request.args.items() if k in ("ky", "tu", "den")}
+
+
+def is_demo() -> bool:
+    from . import demo
+
+    return demo.is_marked()

@@ -1,0 +1,45 @@
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from guide import db
+from guide.dashboard import users
+from guide.dashboard.figures import tally
+
+
+@pytest.fixture
+def dashboard_app(fixture_app):
+    with fixture_app.app_context():
+        db.create_schema()
+        users.add("huyen", "mat-khau-du-dai", "district", None)
+        users.add("eana", "mat-khau-cua-xa", "commune", "ea-na")
+    return fixture_app
+
+
+def add_tallies(app, rows):
+    with app.app_context(), db.engine().begin() as connection:
+        connection.execute(sa.insert(tally), [
+            {"day": day, "commune": commune, "kind": kind, "subject": subject, "source": source, "locale": "vi", "count": count}
+            for day, commune, kind, subject, source, count in rows
+        ])
+
+
+def sign_in(client, name, password):
+    page = client.get("/thong-ke/dang-nhap").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    return client.post("/thong-ke/dang-nhap", data={"csrf_token": token, "name": name, "password": password})
+
+
+@pytest.fixture
+def district_client(dashboard_app):
+    client = dashboard_app.test_client()
+    assert sign_in(client, "huyen", "mat-khau-du-dai").status_code == 303
+    return client
+
+
+@pytest.fixture
+def commune_client(dashboard_app):
+    client = dashboard_app.test_client()
+    assert sign_in(client, "eana", "mat-khau-cua-xa").status_code == 303
+    return client

@@ -1,0 +1,154 @@
+"""The dashboard over HTTP: login with lockout, who sees what, figures, sorting, ranges, CSV."""
+
+import csv
+import datetime as dt
+import io
+import subprocess
+import sys
+
+import pytest
+
+from guide.dashboard import figures, views
+
+from ..conftest import ROOT, check_page
+from .conftest import add_tallies, sign_in
+
+TODAY = views.today()
+
+
+def test_the_dashboard_needs_a_login(dashboard_app):
+    client = dashboard_app.test_client()
+    for url in ["/thong-ke/", "/thong-ke/xa/ea-na", "/thong-ke/?format=csv"]:
+        response = client.get(url)
+        assert response.status_code == 302 and "/thong-ke/dang-nhap" in response.headers["Location"]
+
+
+def test_login_page_and_a_wrong_password(dashboard_app):
+    client = dashboard_app.test_client()
+    check_page(client.get("/thong-ke/dang-nhap").get_data(as_text=True), "login")
+    response = sign_in(client, "huyen", "sai")
+    assert response.status_code == 200 and "Tên hoặc mật khẩu không đúng." in response.get_data(as_text=True)
+
+
+def test_a_post_without_the_csrf_token_is_refused_politely(dashboard_app):
+    response = dashboard_app.test_client().post("/thong-ke/dang-nhap", data={"name": "huyen", "password": "mat-khau-du-dai"})
+    assert response.status_code == 200 and "Biểu mẫu đã hết hạn" in response.get_data(as_text=True)
+
+
+def test_five_failures_lock_the_account_even_for_the_right_password(dashboard_app):
+    client = dashboard_app.test_client()
+    for _ in range(5):
+        sign_in(client, "huyen", "sai")
+    response = sign_in(client, "huyen", "mat-khau-du-dai")
+    assert response.status_code == 200 and "15 phút" in response.get_data(as_text=True)
+
+
+def test_the_session_cookie_is_http_only_and_same_site(dashboard_app):
+    response = sign_in(dashboard_app.test_client(), "huyen", "mat-khau-du-dai")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_district_view_shows_every_commune_with_its_figures(district_client, dashboard_app):
+    add_tallies(dashboard_app, [
+        (TODAY, "ea-na", "visitors", "", "", 40), (TODAY, "ea-na", "view", "dang-ky-khai-sinh", "", 70),
+        (TODAY, "ea-na", "arrival", "home", "qr", 12), (TODAY, "ea-na", "outbound", "cong-dvc-quoc-gia", "", 5),
+        (TODAY, "ea-na", "outbound", "vnpost", "", 3), (TODAY, "ea-na", "useful_yes", "guide:x", "", 3),
+        (TODAY, "ea-na", "useful_no", "guide:x", "", 1), (TODAY, "dur-kmal", "visitors", "", "", 10),
+        (TODAY - dt.timedelta(days=40), "dur-kmal", "visitors", "", "", 999),  # outside the default 30 days
+    ])
+    soup = check_page(district_client.get("/thong-ke/").get_data(as_text=True), "district")
+    rows = {tr.th.get_text(strip=True): [td.get_text() for td in tr.find_all("td")] for tr in soup.select("tbody tr")}
+    assert set(rows) == {"Krông Ana", "Dur Kmăl", "Ea Na"}
+    columns = list(views.COLUMNS[1:])
+    ea_na = dict(zip(columns, rows["Ea Na"]))
+    assert ea_na["visitors"] == "40" and ea_na["views"] == "70" and ea_na["qr"] == "12"
+    assert ea_na["portal"] == "5"  # the post office is not the portal
+    assert ea_na["useful_share"] == "75%" and ea_na["reach_per_1000"] == ""  # no population in the registry
+    assert dict(zip(columns, rows["Dur Kmăl"]))["visitors"] == "10"
+    assert [tr.th.get_text(strip=True) for tr in soup.select("tbody tr")][0] == "Ea Na"  # most visitors first
+
+
+def test_sorting_and_ranges_stay_in_the_url(district_client, dashboard_app):
+    soup = check_page(district_client.get("/thong-ke/?ky=7&sap-xep=name&chieu=tang").get_data(as_text=True), "sorted")
+    assert [tr.th.get_text(strip=True) for tr in soup.select("tbody tr")] == ["Dur Kmăl", "Ea Na", "Krông Ana"]
+    assert soup.select_one("th[aria-sort=ascending]")
+    assert "ky=7" in soup.select_one("tbody a")["href"]
+
+
+def test_a_bad_range_says_so_and_shows_30_days(district_client):
+    body = district_client.get("/thong-ke/?tu=2026-13-01&den=hom-qua").get_data(as_text=True)
+    assert "Không dùng được khoảng thời gian này" in body
+
+
+def test_the_range_form_answers_htmx_with_the_table_alone(district_client):
+    response = district_client.get("/thong-ke/?ky=90", headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in html and 'id="district-figures"' in html
+
+
+def test_csv_has_a_bom_and_neutralises_formulas(district_client, dashboard_app):
+    add_tallies(dashboard_app, [(TODAY, "ea-na", "visitors", "", "", 3)])
+    response = district_client.get("/thong-ke/?ky=7&format=csv")
+    assert response.mimetype == "text/csv" and response.data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert rows[0][2] == "Xã" and len(rows) == 4
+    assert views.neutralise("=HYPERLINK(1)") == "'=HYPERLINK(1)" and views.neutralise("-2") == "'-2" and views.neutralise("@x") == "'@x"
+
+
+def test_commune_view_has_charts_tops_and_the_median(district_client, dashboard_app):
+    add_tallies(dashboard_app, [(TODAY, "ea-na", "view", "dang-ky-khai-sinh", "", 9), (TODAY, "ea-na", "wizard_outcome", "cach-nop-ho-so:buu-dien", "", 2)])
+    soup = check_page(district_client.get("/thong-ke/xa/ea-na").get_data(as_text=True), "commune")
+    assert len(soup.select("figure svg[role=img] title")) == 3
+    assert "dang-ky-khai-sinh: 9" in soup.get_text() and "cach-nop-ho-so:buu-dien: 2" in soup.get_text()
+    csv_text = district_client.get("/thong-ke/xa/ea-na?ky=7&format=csv").data.decode("utf-8-sig")
+    assert len(csv_text.strip().splitlines()) == 8  # header and seven days
+
+
+def test_a_former_slug_finds_todays_commune(district_client):
+    assert district_client.get("/thong-ke/xa/dray-sap").status_code == 200
+
+
+def test_a_commune_user_sees_only_their_own(commune_client):
+    assert commune_client.get("/thong-ke/").headers["Location"].endswith("/thong-ke/xa/ea-na")
+    assert commune_client.get("/thong-ke/xa/ea-na").status_code == 200
+    assert commune_client.get("/thong-ke/xa/dur-kmal").status_code == 404
+    assert commune_client.get("/thong-ke/xa/dur-kmal?format=csv").status_code == 404
+
+
+def test_logout_needs_the_form_and_ends_the_session(district_client):
+    page = district_client.get("/thong-ke/").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    district_client.post("/thong-ke/dang-xuat", data={"csrf_token": token})
+    assert district_client.get("/thong-ke/").status_code == 302
+
+
+def test_sorting_puts_missing_values_last():
+    rows = [figures.Figures("a", "A", population=None, visitors=5), figures.Figures("b", "B", population=1000, visitors=2)]
+    assert [r.slug for r in figures.sort_rows(rows, "reach_per_1000", True)] == ["b", "a"]
+    assert [r.slug for r in figures.sort_rows(rows, "reach_per_1000", False)] == ["b", "a"]
+
+
+def test_parse_range():
+    today = dt.date(2026, 11, 25)
+    assert figures.parse_range(today, "7", None, None) == (figures.DateRange(dt.date(2026, 11, 19), today), True)
+    assert figures.parse_range(today, None, "2026-01-01", "2026-01-31")[0].days == 31
+    assert figures.parse_range(today, None, "2026-02-01", "2026-01-01")[1] is False
+    assert figures.parse_range(today, None, "2024-01-01", "2026-01-01")[1] is False
+    assert figures.parse_range(today, "abc", None, None)[1] is False
+
+
+def flask(*args, input_text=None, env=None):
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, input=input_text,
+                          capture_output=True, text=True, env=env)
+
+
+def test_users_from_the_command_line(tmp_path):
+    env = {"GUIDE_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}", "PATH": "/usr/bin:/bin"}
+    added = flask("users", "add", "xa-ea-na", "--role", "commune", "--commune", "ea-na", input_text="mot-mat-khau-dai\n", env=env)
+    assert added.returncode == 0, added.stderr
+    assert "xa-ea-na\tcommune\tea-na" in flask("users", "list", env=env).stdout
+    assert flask("users", "add", "x", "--role", "commune", "--commune", "khong-co", input_text="mot-mat-khau-dai\n", env=env).returncode != 0
+    assert flask("users", "add", "y", "--role", "district", input_text="ngan\n", env=env).returncode != 0
+    assert flask("users", "remove", "xa-ea-na", env=env).returncode == 0
+    assert "xa-ea-na" not in flask("users", "list", env=env).stdout
