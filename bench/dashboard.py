@@ -1,0 +1,67 @@
+"""The district view with a year of demo tallies for 100 communes: how long it takes to answer.
+
+Builds a throwaway content tree whose registry holds 100 communes, fills a throwaway SQLite
+database with `flask tallies demo`-style data for 365 days, signs in, and times the district view
+(last 30 days, and the whole year) and its CSV. Prints the medians; `bench/run.py` adds them to
+bench/results.md.
+"""
+
+import datetime as dt
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+COMMUNES = 100
+DAYS = 365
+RUNS = 15
+
+
+def build_content(target: Path) -> None:
+    shutil.copytree(ROOT / "content", target)
+    communes = [{"slug": f"xa-{i:03d}", "name": f"Xã thử {i}", "kind": "xa", "population": 5000 + 173 * i} for i in range(COMMUNES)]
+    (target / "communes.yaml").write_text(yaml.safe_dump({"communes": communes}, allow_unicode=True), encoding="utf-8")
+
+
+def measure() -> dict[str, float]:
+    from guide import create_app, db
+    from guide.dashboard import demo, users
+
+    workdir = Path(tempfile.mkdtemp(prefix="guide-dashboard-bench-"))
+    try:
+        build_content(workdir / "content")
+        app = create_app({"CONTENT_DIR": workdir / "content", "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}", "WTF_CSRF_ENABLED": False})
+        with app.app_context():
+            db.create_schema()
+            started = time.perf_counter()
+            rows = demo.fill(DAYS, dt.date.today())
+            fill_seconds = time.perf_counter() - started
+            users.add("bench", "bench-password", "district", None)
+        client = app.test_client()
+        client.post("/thong-ke/dang-nhap", data={"name": "bench", "password": "bench-password"})
+        results = {"tally rows": rows, "demo fill s": fill_seconds}
+        for label, url in (("district view, 30 days", "/thong-ke/"), ("district view, 365 days", "/thong-ke/?tu={start}&den={end}"),
+                           ("district CSV, 30 days", "/thong-ke/?format=csv"), ("commune view, 90 days", "/thong-ke/xa/xa-042?ky=90")):
+            url = url.format(start=dt.date.today() - dt.timedelta(days=364), end=dt.date.today())
+            times = []
+            for _ in range(RUNS):
+                started = time.perf_counter()
+                response = client.get(url)
+                times.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200, (url, response.status_code)
+            results[f"{label} ms (median of {RUNS})"] = statistics.median(times)
+        return results
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    for name, value in measure().items():
+        print(f"{name}: {value:.1f}" if isinstance(value, float) else f"{name}: {value}")
