@@ -1,7 +1,12 @@
-"""/ra/<key>: the only way out to an external page, and only to one on the allow-list (content/links.yaml)."""
+"""/ra/<key>: the only way out to an external page, and only to one on the allow-list (content/links.yaml).
+
+Counted (kind `outbound`, subject = the key) and then redirected; an unknown key is a 404, so the
+URL can never be made to send anyone elsewhere.
+"""
 
 from flask import Blueprint, abort, current_app, redirect
 
+from . import tallies
 from .prefixes import localized_route
 
 bp = Blueprint("outbound", __name__)
@@ -10,6 +15,7 @@ bp = Blueprint("outbound", __name__)
 @localized_route(bp, "/ra/<key>")
 def follow(key: str):
     link = current_app.extensions["guide.library"].links.get(key)
-    if link is None:
+    if link is None or not link.url.startswith("https://"):  # the loader checks too; this is the last door
         abort(404)
+    tallies.count("outbound", key)
     return redirect(link.url, 302)

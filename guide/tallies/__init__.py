@@ -1,7 +1,91 @@
-"""Per-commune usage tallies (being built: see issue 5)."""
+"""Per-commune usage tallies: privacy first, exact, never in the way (DESIGN.md, "Usage tallies").
 
-from flask import Flask
+The Flask side is thin. Views and the wizard engine report what happened (`count()`, the signals
+in guide/events.py); once the response is made, `classify` decides whether the request was a
+person's and what it counts for, and the `Recorder` adds it all in one transaction. Nothing here
+may fail a page: any error is logged and counted as dropped.
+"""
+
+from flask import Flask, current_app, g, has_request_context, request
+
+from .. import db, events
+from ..prefixes import current_language
+from .classify import Event, Hit, classify
+from .store import Batch, Recorder
+
+EXTENSION = "guide.tallies"
+
+
+def recorder(app: Flask | None = None) -> Recorder | None:
+    return (app or current_app).extensions.get(EXTENSION)
+
+
+def count(kind: str, subject: str = "", source: str = "") -> None:
+    """Report an event from a view. It is counted after the response, if the request turns out
+    to be a person's and the view did not fail."""
+    g.setdefault("tally_events", []).append(Event(kind, subject, source))
+
+
+def _report(app: Flask, event: Event) -> None:
+    try:
+        if has_request_context() and current_app._get_current_object() is app:
+            count(event.kind, event.subject, event.source)
+        elif app.config.get("TALLIES_ENABLED") and recorder(app) is not None:
+            recorder(app).record(Batch((event,)))  # sent outside a request: nothing to filter
+    except Exception:  # a receiver must never raise into the page that sent the signal
+        app.logger.exception("tallies: could not take an event")
+
+
+def _wizard_started(app, wizard: str, **_):
+    _report(app, Event("wizard_start", wizard))
+
+
+def _outcome_reached(app, wizard: str, outcome: str, **_):
+    _report(app, Event("wizard_outcome", f"{wizard}:{outcome}"))
+
+
+events.wizard_started.connect(_wizard_started)
+events.outcome_reached.connect(_outcome_reached)
+
+
+def hit_of(response) -> Hit:
+    """The request being answered, as `classify` sees it."""
+    commune = g.get("commune")
+    return Hit(
+        method=request.method,
+        endpoint=request.endpoint,
+        status=response.status_code,
+        is_page=response.mimetype == "text/html",
+        path=request.path,
+        query=request.query_string.decode("utf-8", "replace"),
+        view_args=request.view_args or {},
+        args=request.args.to_dict(flat=True),
+        headers={name.lower(): value for name, value in request.headers.items()},
+        commune=commune.slug if commune is not None else "",
+        reported=tuple(g.get("tally_events", ())),
+    )
 
 
 def init_app(app: Flask) -> None:
-    pass
+    from . import cli, views
+
+    url = app.config["DATABASE_URL"]
+    app.extensions[EXTENSION] = Recorder(lambda: db.engine_for(url, writer=True), sqlite_file=db.sqlite_path(url), logger=app.logger)
+    app.register_blueprint(views.bp)
+    app.cli.add_command(cli.tallies_cli)
+    views.init_app(app)
+
+    @app.after_request
+    def count_this_request(response):
+        if not app.config.get("TALLIES_ENABLED"):
+            return response
+        try:
+            hit = hit_of(response)
+            counted = classify(hit)
+            if counted:
+                ip, user_agent = request.remote_addr or "", request.headers.get("User-Agent", "")
+                recorder(app).record(Batch(tuple(counted), hit.commune, current_language(), ip, user_agent))
+        except Exception:  # never into the page; the Recorder counts its own failures, this is ours
+            app.logger.exception("tallies: could not count a request")
+            recorder(app).note_drop("error")
+        return response

@@ -1,0 +1,146 @@
+"""What a request counts for: plain functions of what was asked and what was answered, no Flask.
+
+`classify(hit)` answers None when the request is not a person reading (a crawler, a link-preview
+fetcher, a HEAD, a prefetch, a static file, an htmx reload of the same page…), else the list of
+events it counts for (possibly empty). The dimensions every event of a request shares (day,
+commune, locale) are added when it is recorded.
+"""
+
+import functools
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import unquote_plus, urlsplit
+
+from crawlerdetect import CrawlerDetect
+
+SOURCES = ("qr", "poster", "link")  # our own tags, from the share kit (?src=)
+THANKS = "cam-on"  # the query flag of a page shown again after "was this useful?" (not a new view)
+NOT_COUNTED_ENDPOINTS = frozenset({"static", "health.healthz"})
+
+
+@dataclass(frozen=True, order=True)
+class Event:
+    kind: str
+    subject: str = ""
+    source: str = ""
+
+
+VISITOR = Event("visitors")  # counted only if this visitor was not yet seen today in this commune
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A request and its answer, as far as counting needs them. `headers` has lower-case names."""
+
+    method: str
+    endpoint: str | None
+    status: int
+    is_page: bool = True  # an HTML page (not a redirect, a file or JSON)
+    path: str = "/"
+    query: str = ""
+    view_args: Mapping[str, str] = field(default_factory=dict)
+    args: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    commune: str = ""
+    reported: Sequence[Event] = ()  # what the view itself reported (an outbound click, a wizard start…)
+
+
+# --- people and machines ---------------------------------------------------------------------
+
+_detector = CrawlerDetect()
+# The Zalo and Facebook in-app browsers are people: crawlerdetect leaves them alone, and so must
+# we. Zalo's link-preview fetcher (what runs when staff paste a link into a group) names Zalo in
+# a form that is not the in-app browser's, so any other mention of Zalo is a machine.
+_ZALO = re.compile(r"zalo", re.I)
+_ZALO_IN_APP = re.compile(r"\bZalo (?:android|iOS)/\d|\bZaloTheme/|\bZaloLanguage/", re.I)
+MAX_UA_LENGTH = 512  # longer strings are judged on their start, so the cache below stays small
+
+
+@functools.lru_cache(maxsize=4096)
+def is_machine(user_agent: str) -> bool:
+    """A crawler, a link-preview fetcher, a headless browser or a script (the verdict is cached:
+    checking the big pattern list costs far more than a page)."""
+    if not user_agent.strip():
+        return True  # every browser names itself; only scripts send nothing
+    if _ZALO.search(user_agent) and not _ZALO_IN_APP.search(user_agent):
+        return True
+    return _detector.is_crawler(user_agent)
+
+
+def is_prefetch(headers: Mapping[str, str]) -> bool:
+    purpose = (headers.get("sec-purpose") or headers.get("purpose") or headers.get("x-purpose") or "").lower()
+    return "prefetch" in purpose or "preview" in purpose or headers.get("x-moz", "").lower() == "prefetch"
+
+
+def is_same_page_reload(hit: Hit) -> bool:
+    """An htmx request that reloads part of the page the visitor is already on, or restores one
+    from history: they saw it already."""
+    if hit.headers.get("hx-request") != "true":
+        return False
+    if hit.headers.get("hx-history-restore-request") == "true":
+        return True
+    current = urlsplit(hit.headers.get("hx-current-url", ""))
+    return unquote_plus(current.path) == unquote_plus(hit.path) and unquote_plus(current.query) == unquote_plus(hit.query)
+
+
+def is_person(hit: Hit) -> bool:
+    if hit.method not in ("GET", "POST") or hit.endpoint is None or hit.endpoint in NOT_COUNTED_ENDPOINTS:
+        return False
+    if is_prefetch(hit.headers) or is_same_page_reload(hit):
+        return False
+    return not is_machine(hit.headers.get("user-agent", "")[:MAX_UA_LENGTH])
+
+
+# --- what a page counts for ------------------------------------------------------------------
+
+
+def subject_of(endpoint: str, view_args: Mapping[str, str], commune: str) -> str:
+    """What a page is about, in the words the tallies use."""
+    if endpoint == "pages.guide":
+        return view_args.get("slug", "")
+    if endpoint == "pages.home":
+        return "commune" if commune else "home"
+    if endpoint.startswith("wizards.") and "wizard_slug" in view_args:
+        return f"wizard:{view_args['wizard_slug']}"
+    return {"pages.guide_index": "guides", "search.search_page": "search"}.get(endpoint, endpoint)
+
+
+def arrival_sources(args: Mapping[str, str]) -> list[str]:
+    """Where a visitor came from: our tag (?src=) and the chat app the link was opened in, from the
+    tags Zalo (utm_source=zalo, zarsrc) and Facebook (fbclid) append."""
+    sources = []
+    if args.get("src") in SOURCES:
+        sources.append(args["src"])
+    utm = args.get("utm_source", "").lower()
+    if utm == "zalo" or "zarsrc" in args:
+        sources.append("zalo")
+    elif utm == "facebook" or "fbclid" in args:
+        sources.append("facebook")
+    return sources
+
+
+def page_events(hit: Hit) -> list[Event]:
+    """What a page a person was shown counts for."""
+    subject = subject_of(hit.endpoint, hit.view_args, hit.commune)
+    events = [VISITOR]
+    if hit.endpoint in ("pages.guide", "pages.home"):
+        events.append(Event("view", subject))
+    elif hit.endpoint == "search.search_page" and hit.args.get("q", "").strip() and hit.headers.get("hx-request") != "true":
+        events.append(Event("search"))  # a full search page; not each live result as they type
+    events += [Event("arrival", subject, source) for source in arrival_sources(hit.args)]
+    return events
+
+
+def classify(hit: Hit) -> list[Event] | None:
+    if not is_person(hit):
+        return None
+    if THANKS in hit.args:
+        return []  # back on the page after answering "was this useful?": counted already
+    events = []
+    if hit.is_page and hit.method == "GET" and (200 <= hit.status < 300 or hit.status == 304):
+        # 304: a person's browser showing the page again from its cache, after asking us.
+        events += page_events(hit)
+    if hit.status < 400:  # what the view reported stands if it did not fail (a redirect is fine)
+        events += hit.reported
+    return events

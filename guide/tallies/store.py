@@ -1,0 +1,239 @@
+"""Counters in the database: one row per (day, commune, kind, subject, source, locale), added to by
+a single-statement UPSERT, so any number of worker processes can count at once without losing an
+update; the same code for SQLite and PostgreSQL.
+
+Daily unique visitors without keeping anything about a person: a visitor is a truncated hash of
+(a random salt for the day, IP address, user agent). The salt lives in the database so that every
+worker process hashes alike, and it is deleted with the day's hashes once the day is over, after
+which those hashes can no longer be linked to anyone. IP address and user agent are never stored.
+
+`Recorder.record` never raises and never waits long: a write that fails gives up within the
+writer's bound (db.WRITE_TIMEOUT_MS), is logged, and is counted as dropped, in memory (shown by
+/healthz) and in the table the next time a write succeeds.
+"""
+
+import hashlib
+import logging
+import secrets
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from .. import db
+from .classify import VISITOR, Event
+
+TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+HASH_HEX_CHARS = 16  # 64 bits: no two visitors of one commune on one day collide in practice
+BACKOFF_SECONDS = 2.0  # after failing to reach the database, drop at once for this long
+
+tally = sa.Table(
+    "tally",
+    db.metadata,
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("commune", sa.String(64), nullable=False, server_default=""),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("subject", sa.String(200), nullable=False, server_default=""),
+    sa.Column("source", sa.String(16), nullable=False, server_default=""),
+    sa.Column("locale", sa.String(8), nullable=False, server_default=""),
+    sa.Column("count", sa.BigInteger, nullable=False, server_default="0"),
+    sa.PrimaryKeyConstraint("day", "commune", "kind", "subject", "source", "locale", name="tally_key"),
+    postgresql_with={"fillfactor": 70},  # room on the page, so updating a count stays cheap (HOT)
+)
+KEY = ("day", "commune", "kind", "subject", "source", "locale")
+
+visitor = sa.Table(
+    "visitor",
+    db.metadata,
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("commune", sa.String(64), nullable=False, server_default=""),
+    sa.Column("hash", sa.String(HASH_HEX_CHARS), nullable=False),
+    sa.PrimaryKeyConstraint("day", "commune", "hash", name="visitor_key"),
+)
+
+salt = sa.Table(
+    "salt",
+    db.metadata,
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("salt", sa.String(64), nullable=False),
+)
+
+
+def local_now() -> datetime:
+    return datetime.now(TIMEZONE)
+
+
+def visitor_hash(day_salt: str, ip: str, user_agent: str) -> str:
+    digest = hashlib.sha256("\n".join((day_salt, ip, user_agent)).encode("utf-8", "replace")).hexdigest()
+    return digest[:HASH_HEX_CHARS]
+
+
+def _insert(connection: sa.Connection, table: sa.Table):
+    """INSERT with ON CONFLICT, in the connection's dialect."""
+    return (postgresql if connection.dialect.name == "postgresql" else sqlite).insert(table)
+
+
+def add_counts(connection: sa.Connection, rows: Iterable[dict]) -> None:
+    """Add each row's count to its counter (creating it at that count). Rows with the same key are
+    summed first, and written in key order, so two transactions never wait on each other's rows
+    in opposite orders (PostgreSQL would abort one as a deadlock)."""
+    summed = Counter()
+    for row in rows:
+        summed[tuple(row[name] for name in KEY)] += row["count"]
+    if not summed:
+        return
+    statement = _insert(connection, tally)
+    statement = statement.on_conflict_do_update(index_elements=list(KEY), set_={"count": tally.c["count"] + statement.excluded["count"]})
+    connection.execute(statement, [dict(zip(KEY, key), count=n) for key, n in sorted(summed.items())])
+
+
+def salt_for(connection: sa.Connection, day: date) -> str:
+    """The day's salt, made by whichever process asks first; every process then reads the same."""
+    connection.execute(_insert(connection, salt).values(day=day, salt=secrets.token_hex(16)).on_conflict_do_nothing())
+    return connection.execute(sa.select(salt.c.salt).where(salt.c.day == day)).scalar_one()
+
+
+def purge(connection: sa.Connection, today: date) -> tuple[int, int]:
+    """Forget every earlier day's visitor hashes and salts. Returns how many of each went."""
+    hashes = connection.execute(visitor.delete().where(visitor.c.day < today)).rowcount
+    salts = connection.execute(salt.delete().where(salt.c.day < today)).rowcount
+    return hashes, salts
+
+
+def is_new_visitor(connection: sa.Connection, day: date, commune: str, hashed: str) -> bool:
+    inserted = connection.execute(_insert(connection, visitor).values(day=day, commune=commune, hash=hashed).on_conflict_do_nothing())
+    return inserted.rowcount == 1
+
+
+def export_rows(connection: sa.Connection, start: date | None = None, end: date | None = None, commune: str | None = None) -> Iterator[tuple]:
+    query = sa.select(*(tally.c[name] for name in KEY), tally.c["count"]).order_by(*(tally.c[name] for name in KEY))
+    if start is not None:
+        query = query.where(tally.c.day >= start)
+    if end is not None:
+        query = query.where(tally.c.day <= end)
+    if commune is not None:
+        query = query.where(tally.c.commune == commune)
+    yield from connection.execute(query)
+
+
+def reason_for(error: BaseException) -> str:
+    """A short, stable name for why a write failed (the details go to the log, not to /healthz)."""
+    text = str(getattr(error, "orig", None) or error).lower()
+    if "locked" in text or "busy" in text or "lock timeout" in text or "statement timeout" in text or "canceling statement" in text:
+        return "locked"
+    if "readonly" in text or "read-only" in text:
+        return "read-only"
+    if isinstance(error, DatabaseMissing) or "unable to open" in text or "no such file" in text:
+        return "missing"
+    if "connect" in text or "server closed" in text or "terminating connection" in text or "timeout expired" in text:
+        return "unreachable"
+    return "error"
+
+
+class DatabaseMissing(Exception):
+    """The SQLite file is gone while we hold it open: writes would land in a deleted file."""
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What one request counts for, with the dimensions its events share. `ip` and `user_agent`
+    only feed the visitor hash; they are never written."""
+
+    events: tuple[Event, ...]
+    commune: str = ""
+    locale: str = ""
+    ip: str = ""
+    user_agent: str = ""
+
+
+class Recorder:
+    """Writes batches for one process. Never raises; never waits longer than the writer's bound."""
+
+    def __init__(self, engine: Callable[[], sa.Engine], *, sqlite_file=None, clock: Callable[[], datetime] = local_now,
+                 logger: logging.Logger | None = None):
+        self.engine = engine
+        self.sqlite_file = sqlite_file
+        self.clock = clock
+        self.logger = logger or logging.getLogger(__name__)
+        self._lock = threading.Lock()
+        self._schema_ready = False
+        self._salt: tuple[date, str] | None = None  # (day, salt) once committed
+        self._unwritten_drops: Counter = Counter()  # dropped, not yet in the table
+        self.dropped: Counter = Counter()  # dropped by this process since it started, by reason
+        self.last_error: str | None = None
+        self._retry_at = 0.0
+
+    def today(self) -> date:
+        return self.clock().astimezone(TIMEZONE).date()
+
+    def record(self, batch: Batch) -> bool:
+        """Add a request's counts in one transaction. False when they were dropped."""
+        if not batch.events:
+            return True
+        if time.monotonic() < self._retry_at:
+            self.note_drop(self.last_error or "unreachable")
+            return False
+        try:
+            self._write(batch)
+            return True
+        except Exception as error:  # whatever went wrong, the page goes on; the loss is counted
+            reason = reason_for(error)
+            self.logger.warning("tallies: dropped a write (%s): %s", reason, error)
+            if reason in ("unreachable", "missing"):
+                self._retry_at = time.monotonic() + BACKOFF_SECONDS
+                self._forget_connections()
+            self.note_drop(reason)
+            return False
+
+    def purge(self) -> tuple[int, int]:
+        with self.engine().begin() as connection:
+            return purge(connection, self.today())
+
+    def status(self) -> dict:
+        return {"dropped": sum(self.dropped.values()), "dropped_by_reason": dict(self.dropped), "last_error": self.last_error}
+
+    def note_drop(self, reason: str) -> None:
+        with self._lock:
+            self.dropped[reason] += 1
+            self._unwritten_drops[reason] += 1
+            self.last_error = reason
+
+    def _forget_connections(self) -> None:
+        try:
+            self.engine().dispose()
+        except Exception:
+            pass
+
+    def _write(self, batch: Batch) -> None:
+        if self.sqlite_file is not None and self._schema_ready and not self.sqlite_file.exists():
+            raise DatabaseMissing(f"{self.sqlite_file} is gone")
+        if not self._schema_ready:
+            db.create_schema(self.engine())
+            self._schema_ready = True
+        day = self.today()
+        with self._lock:
+            drops = dict(self._unwritten_drops)
+        events = list(batch.events)
+        with self.engine().begin() as connection:
+            day_salt = self._salt[1] if self._salt and self._salt[0] == day else None
+            if day_salt is None:  # this process's first write of the day: yesterday's hashes go now
+                purge(connection, day)
+                day_salt = salt_for(connection, day)
+            if VISITOR in events:
+                events.remove(VISITOR)
+                if is_new_visitor(connection, day, batch.commune, visitor_hash(day_salt, batch.ip, batch.user_agent)):
+                    events.append(VISITOR)
+            rows = [dict(day=day, commune=batch.commune, kind=e.kind, subject=e.subject, source=e.source, locale=batch.locale, count=1) for e in events]
+            rows += [dict(day=day, commune="", kind="dropped", subject=reason, source="", locale="", count=n) for reason, n in drops.items()]
+            add_counts(connection, rows)
+        # Only now: a salt or a drop count is known to be in the database once the commit is done.
+        self._salt = (day, day_salt)
+        with self._lock:
+            self._unwritten_drops.subtract(drops)
+            self._unwritten_drops = +self._unwritten_drops
