@@ -107,8 +107,9 @@ def purge(connection: sa.Connection, today: date) -> tuple[int, int]:
 
 
 def is_new_visitor(connection: sa.Connection, day: date, commune: str, hashed: str) -> bool:
-    inserted = connection.execute(_insert(connection, visitor).values(day=day, commune=commune, hash=hashed).on_conflict_do_nothing())
-    return inserted.rowcount == 1
+    """Note the visitor as seen today; True if they were not yet (RETURNING gives a row only then)."""
+    statement = _insert(connection, visitor).values(day=day, commune=commune, hash=hashed).on_conflict_do_nothing()
+    return connection.execute(statement.returning(visitor.c.day)).first() is not None
 
 
 def export_rows(connection: sa.Connection, start: date | None = None, end: date | None = None, commune: str | None = None) -> Iterator[tuple]:
