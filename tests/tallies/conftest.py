@@ -60,8 +60,12 @@ MACHINES = {
 
 def counters(url: str) -> Counter:
     """Every counter in the database, summed over days: (commune, kind, subject, source, locale) -> count."""
-    with db.make_engine(url).connect() as connection:
+    engine = db.make_engine(url)
+    with engine.connect() as connection:
+        if not sa.inspect(connection).has_table("tally"):
+            return Counter()  # nothing was ever written
         rows = connection.execute(sa.text("SELECT commune, kind, subject, source, locale, count FROM tally")).all()
+    engine.dispose()
     totals = Counter()
     for commune, kind, subject, source, locale, count in rows:
         totals[(commune, kind, subject, source, locale)] += count
