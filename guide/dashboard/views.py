@@ -30,6 +30,11 @@ class LogoutForm(FlaskForm):
     pass
 
 
+@bp.context_processor
+def dashboard_context():
+    return {"logout_form": LogoutForm()} if current_user.is_authenticated else {}
+
+
 def portal_keys() -> frozenset[str]:
     """Outbound link keys that lead to a public-service portal: the click-throughs that matter."""
     links = current_app.extensions["guide.library"].links

@@ -118,7 +118,7 @@ def test_a_commune_user_sees_only_their_own(commune_client):
 
 def test_logout_needs_the_form_and_ends_the_session(district_client):
     page = district_client.get("/thong-ke/").get_data(as_text=True)
-    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     district_client.post("/thong-ke/dang-xuat", data={"csrf_token": token})
     assert district_client.get("/thong-ke/").status_code == 302
 
