@@ -17,3 +17,7 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(users.get)
     app.register_blueprint(views.bp)
     app.cli.add_command(users.users_cli)
+    from ..tallies.cli import tallies_cli
+    from .demo import demo_command
+
+    tallies_cli.add_command(demo_command)

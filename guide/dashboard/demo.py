@@ -7,8 +7,10 @@ dashboard says so on every page.
 import datetime as dt
 import random
 
+import click
 import sqlalchemy as sa
 from flask import current_app
+from flask.cli import with_appcontext
 
 from .. import db
 from .figures import tally
@@ -86,3 +88,17 @@ def fill(days: int, end: dt.date) -> int:
         connection.execute(settings.delete().where(settings.c.key == "demo"))
         connection.execute(settings.insert().values(key="demo", value="yes"))
     return written
+
+
+@click.command("demo")
+@click.option("--days", default=90, show_default=True, type=click.IntRange(1, 3660), help="How many days back from today.")
+@with_appcontext
+def demo_command(days: int):
+    """Fill an empty database with synthetic tallies for the registered communes, marked as demo."""
+    from .views import today
+
+    try:
+        written = fill(days, today())
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"wrote {written} demo counters over {days} days; the dashboard marks them as demo")

@@ -11,16 +11,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-tally = sa.table(
-    "tally",
-    sa.column("day", sa.Date),
-    sa.column("commune", sa.String),
-    sa.column("kind", sa.String),
-    sa.column("subject", sa.String),
-    sa.column("source", sa.String),
-    sa.column("locale", sa.String),
-    sa.column("count", sa.BigInteger),
-)
+from ..tallies.store import tally
 SOURCES = ("qr", "poster", "link", "zalo", "facebook")
 MAX_DAYS = 366
 

@@ -152,3 +152,22 @@ def test_users_from_the_command_line(tmp_path):
     assert flask("users", "add", "y", "--role", "district", input_text="ngan\n", env=env).returncode != 0
     assert flask("users", "remove", "xa-ea-na", env=env).returncode == 0
     assert "xa-ea-na" not in flask("users", "list", env=env).stdout
+
+
+def test_demo_data_fills_an_empty_database_marks_itself_and_refuses_real_tallies(dashboard_app, district_client):
+    from guide.dashboard import demo
+
+    with dashboard_app.app_context():
+        written = demo.fill(30, TODAY)
+        assert written > 0 and demo.is_marked()
+        assert demo.fill(30, TODAY) == written  # demo over demo: replaced, not added
+    body = district_client.get("/thong-ke/").get_data(as_text=True)
+    assert "Dữ liệu mẫu" in body
+
+
+def test_demo_refuses_when_real_tallies_exist(dashboard_app):
+    from guide.dashboard import demo
+
+    add_tallies(dashboard_app, [(TODAY, "ea-na", "visitors", "", "", 1)])
+    with dashboard_app.app_context(), pytest.raises(ValueError, match="real tallies"):
+        demo.fill(30, TODAY)
