@@ -99,9 +99,21 @@ class LiveServer:
         self.server.shutdown()
 
 
+LIVE_USERS = {"district": ("huyen-live", "mat-khau-huyen-1"), "commune": ("ea-na-live", "mat-khau-ea-na-1")}
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
+    from guide import db
+    from guide.dashboard import demo, users
+    from guide.dashboard.views import today
+
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite3'}"})
+    with app.app_context():
+        db.create_schema()
+        demo.fill(90, today())  # a living dashboard for the browser tests
+        users.add(*LIVE_USERS["district"], "district", None)
+        users.add(*LIVE_USERS["commune"], "commune", "ea-na")
     server = LiveServer(app)
     yield server
     server.stop()

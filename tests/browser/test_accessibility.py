@@ -23,9 +23,19 @@ def pages_to_check(app) -> list[str]:
     answers, _ = next(iter(all_paths(wizard)))
     query = urlencode(answers)
     urls += [f"/tu-van/{slug}/", f"/tu-van/{slug}/{wizard.start}", f"/tu-van/{slug}/{wizard.start}?tiep=1", f"/tu-van/{slug}/kiem-tra?{query}", f"/xa/ea-na/tu-van/{slug}/ket-qua?{query}"]
-    for extra in app.config.get("ACCESSIBILITY_EXTRA_PAGES", ()):
-        urls.append(extra)
+    guide_kind = f"huong-dan/{guide}"
+    urls += ["/xa/ea-na/chia-se", f"/xa/ea-na/chia-se/ap-phich/{guide_kind}", "/thong-ke/dang-nhap"]
     return urls
+
+
+def sign_in(page: Page, live_server):
+    from ..conftest import LIVE_USERS
+
+    name, password = LIVE_USERS["district"]
+    page.goto(live_server.url + "/thong-ke/dang-nhap")
+    page.locator("#name").fill(name)
+    page.locator("#password").fill(password)
+    page.locator("form.login-form button").click()
 
 
 @pytest.mark.parametrize("language", ["", "/en"])
@@ -36,6 +46,11 @@ def test_axe_finds_no_serious_or_critical_violation(live_server, page: Page, lan
         results = axe.run(page)
         serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
         failures += [f"{language}{url}: {v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in serious]
+    sign_in(page, live_server)
+    for url in ["/thong-ke/", "/thong-ke/xa/ea-na"]:
+        page.goto(live_server.url + language + url)
+        serious = [v for v in axe.run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+        failures += [f"{language}{url}: {v['id']} ({v['impact']}): {v['help']}" for v in serious]
     assert failures == [], "\n".join(failures)
 
 
