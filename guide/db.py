@@ -15,7 +15,9 @@ starting at once do it once.
 """
 
 import os
+import random
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,6 +30,7 @@ _lock = threading.Lock()
 
 SQLITE_BUSY_TIMEOUT_MS = 2000
 WRITE_TIMEOUT_MS = 250
+SQLITE_WRITER_BUSY_MS = 5  # see make_engine
 PG_CONNECT_TIMEOUT_S = 2  # libpq's and psycopg's minimum
 _SCHEMA_LOCK_KEY = 0x6775_6964  # any constant: the advisory lock PostgreSQL migrations run under
 
@@ -58,7 +61,10 @@ def make_engine(url: str, *, writer: bool = False) -> sa.Engine:
         path = sqlite_path(url)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-        timeout_ms = WRITE_TIMEOUT_MS if writer else SQLITE_BUSY_TIMEOUT_MS
+        # The writer waits for the write lock in _begin_immediate (below), not in SQLite's busy
+        # handler: that one sleeps longer and longer (up to 100 ms a time) while others take the
+        # lock, so under steady load a waiter can starve for its whole timeout.
+        timeout_ms = SQLITE_WRITER_BUSY_MS if writer else SQLITE_BUSY_TIMEOUT_MS
         engine = sa.create_engine(url, connect_args={"timeout": timeout_ms / 1000, "check_same_thread": False})
 
         @sa.event.listens_for(engine, "connect")
@@ -75,7 +81,16 @@ def make_engine(url: str, *, writer: bool = False) -> sa.Engine:
 
             @sa.event.listens_for(engine, "begin")
             def _begin_immediate(connection):
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                # Take the write lock now, trying every millisecond or so until WRITE_TIMEOUT_MS.
+                deadline = time.monotonic() + WRITE_TIMEOUT_MS / 1000
+                while True:
+                    try:
+                        connection.exec_driver_sql("BEGIN IMMEDIATE")
+                        return
+                    except sa.exc.OperationalError as error:
+                        if "locked" not in str(error) or time.monotonic() >= deadline:
+                            raise
+                    time.sleep(random.uniform(0.0005, 0.0015))
 
         return engine
     if url.startswith("postgresql://"):

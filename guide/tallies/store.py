@@ -12,6 +12,7 @@ writer's bound (db.WRITE_TIMEOUT_MS), is logged, and is counted as dropped, in m
 /healthz) and in the table the next time a write succeeds.
 """
 
+import functools
 import hashlib
 import logging
 import secrets
@@ -79,6 +80,17 @@ def _insert(connection: sa.Connection, table: sa.Table):
     return (postgresql if connection.dialect.name == "postgresql" else sqlite).insert(table)
 
 
+@functools.cache
+def _statements(dialect: str) -> tuple:
+    """The two statements every write runs, built once per dialect (building them costs more
+    than running them)."""
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert
+    upsert = insert(tally)
+    upsert = upsert.on_conflict_do_update(index_elements=list(KEY), set_={"count": tally.c["count"] + upsert.excluded["count"]})
+    new_visitor = insert(visitor).on_conflict_do_nothing().returning(visitor.c.day)
+    return upsert, new_visitor
+
+
 def add_counts(connection: sa.Connection, rows: Iterable[dict]) -> None:
     """Add each row's count to its counter (creating it at that count). Rows with the same key are
     summed first, and written in key order, so two transactions never wait on each other's rows
@@ -88,9 +100,8 @@ def add_counts(connection: sa.Connection, rows: Iterable[dict]) -> None:
         summed[tuple(row[name] for name in KEY)] += row["count"]
     if not summed:
         return
-    statement = _insert(connection, tally)
-    statement = statement.on_conflict_do_update(index_elements=list(KEY), set_={"count": tally.c["count"] + statement.excluded["count"]})
-    connection.execute(statement, [dict(zip(KEY, key), count=n) for key, n in sorted(summed.items())])
+    upsert, _ = _statements(connection.dialect.name)
+    connection.execute(upsert, [dict(zip(KEY, key), count=n) for key, n in sorted(summed.items())])
 
 
 def salt_for(connection: sa.Connection, day: date) -> str:
@@ -108,8 +119,8 @@ def purge(connection: sa.Connection, today: date) -> tuple[int, int]:
 
 def is_new_visitor(connection: sa.Connection, day: date, commune: str, hashed: str) -> bool:
     """Note the visitor as seen today; True if they were not yet (RETURNING gives a row only then)."""
-    statement = _insert(connection, visitor).values(day=day, commune=commune, hash=hashed).on_conflict_do_nothing()
-    return connection.execute(statement.returning(visitor.c.day)).first() is not None
+    _, new_visitor = _statements(connection.dialect.name)
+    return connection.execute(new_visitor, {"day": day, "commune": commune, "hash": hashed}).first() is not None
 
 
 def export_rows(connection: sa.Connection, start: date | None = None, end: date | None = None, commune: str | None = None) -> Iterator[tuple]:
