@@ -44,3 +44,26 @@ def test_no_route_answers_500_or_a_trace(fixture_client, route, part, qs, extra,
 def test_non_utf8_paths_and_queries(fixture_client, raw):
     response = fixture_client.get(raw.decode("latin-1"))
     assert response.status_code in (200, 301, 303, 404)
+
+
+form_value = st.one_of(st.text(max_size=300), st.sampled_from(["yes", "no", "", "\x00", "a" * 5000]))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    url=st.sampled_from(["/phan-hoi", "/en/xa/ea-na/phan-hoi", "/thong-ke/dang-nhap", "/thong-ke/dang-xuat", "/huong-dan/nop-qua-buu-dien", "/tu-van/thu-nghiem/thu-tuc"]),
+    body=st.dictionaries(st.sampled_from(["token", "answer", "back", "csrf_token", "name", "password", "x"]), form_value, max_size=5),
+    extra=headers,
+)
+def test_no_form_post_answers_500_or_a_trace(fixture_client, url, body, extra):
+    response = fixture_client.post(url, data=body, headers=extra)
+    text = response.get_data(as_text=True)
+    assert response.status_code < 500, (url, body, response.status_code)
+    assert "Traceback" not in text and 'File "' not in text
+
+
+@pytest.mark.parametrize("body", [b"\xff\xfe\x00garbage", b"answer=yes&token=" + b"%ff" * 100, b"a" * 70_000])
+def test_malformed_bodies(fixture_client, body):
+    for url in ("/phan-hoi", "/thong-ke/dang-nhap"):
+        response = fixture_client.post(url, data=body, content_type="application/x-www-form-urlencoded")
+        assert response.status_code < 500
