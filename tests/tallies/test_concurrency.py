@@ -13,17 +13,17 @@ import warnings
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import pytest
-import sqlalchemy as sa
 
-from guide import db
 from guide.content import load_library
 from guide.errors import ContentError
-from guide.wizards.model import load_wizards
+from guide.wizards.model import all_paths, load_wizards
 from tests.conftest import FIXTURE_CONTENT, ROOT
 
 from .conftest import FACEBOOK_IN_APP, MACHINES, PEOPLE, ZALO_IN_APP, counters, free_port, wait_for
+from .test_privacy import dump_every_table
 
 WORKERS = 4
 THREADS = 16
@@ -95,11 +95,18 @@ def content_dir():
     """The shipped content, which other people are writing right now; if it does not load at
     this moment, the fixture tree (this test is about counting, not about the words)."""
     try:
-        load_wizards(ROOT / "content", load_library(ROOT / "content"))
-        return ROOT / "content"
+        return ROOT / "content", load_wizards(ROOT / "content", load_library(ROOT / "content"))
     except ContentError as error:
         warnings.warn(f"the shipped content does not load ({len(error.problems)} problems): using the fixture content")
-        return FIXTURE_CONTENT
+        return FIXTURE_CONTENT, load_wizards(FIXTURE_CONTENT, load_library(FIXTURE_CONTENT))
+
+
+def a_wizard_path(wizards) -> tuple[str, str, str, str] | None:
+    """(wizard, its first question, the query string of a path to an outcome, that outcome)."""
+    for slug, wizard in sorted(wizards.items()):
+        for answers, outcome in all_paths(wizard):
+            return slug, wizard.start, urlencode(answers), outcome
+    return None
 
 
 def guide_slugs(server, content) -> list[str]:
@@ -117,7 +124,7 @@ def prefix(locale: str, commune: str) -> str:
     return ("/en" if locale == "en" else "") + (f"/xa/{commune}" if commune else "")
 
 
-def plan(server, slugs: list[str]) -> tuple[list[Visit], Counter]:
+def plan(server, slugs: list[str], wizard: tuple | None) -> tuple[list[Visit], Counter]:
     visits, expected = [], Counter()
     tokens = {}
     for locale in ("vi", "en"):
@@ -148,6 +155,12 @@ def plan(server, slugs: list[str]) -> tuple[list[Visit], Counter]:
                         Visit(ip, agent, "GET", page, 200, headers={"Sec-Purpose": "prefetch"}),
                         Visit(ip, agent, "GET", page, 200, headers={"HX-Request": "true", "HX-Current-URL": f"http://127.0.0.1{page}"}),
                     ]
+                if wizard:
+                    name, first, answers, outcome = wizard
+                    visits += [
+                        Visit(ip, agent, "GET", f"{p}/tu-van/{name}/{first}", 200, [(commune, "wizard_start", name, "", locale)]),
+                        Visit(ip, agent, "GET", f"{p}/tu-van/{name}/ket-qua?{answers}", 200, [(commune, "wizard_outcome", f"{name}:{outcome}", "", locale)]),
+                    ]
                 visits += [
                     Visit(ip, agent, "GET", f"{p}/huong-dan/khong-co-trang-nay", 404),
                     Visit(ip, agent, "GET", f"{p}/tim-kiem?q=ho+so", 200, [(commune, "search", "", "", locale)]),
@@ -169,6 +182,8 @@ def plan(server, slugs: list[str]) -> tuple[list[Visit], Counter]:
             visits.append(Visit(MACHINE_IP, agent, "GET", prefix("vi", commune) + "/ra/vneid", 302))
             for slug in slugs:
                 visits.append(Visit(MACHINE_IP, agent, "GET", f"{prefix('vi', commune)}/huong-dan/{slug}?src=qr&utm_source=zalo", 200))
+            if wizard:
+                visits.append(Visit(MACHINE_IP, agent, "GET", f"{prefix('vi', commune)}/tu-van/{wizard[0]}/ket-qua?{wizard[2]}", 200))
 
     for visit in visits:
         for step in (visit, visit.then):
@@ -192,23 +207,13 @@ def run(server, visit: Visit) -> list[str]:
     return problems
 
 
-def dump_every_table(url: str) -> str:
-    engine = db.make_engine(url)
-    with engine.connect() as connection:
-        text = []
-        for name in sa.inspect(connection).get_table_names():
-            text += [repr(tuple(row)) for row in connection.execute(sa.text(f'SELECT * FROM "{name}"'))]
-    engine.dispose()
-    return "\n".join(text)
-
-
 @pytest.mark.slow
 def test_every_counter_is_exact_under_gunicorn_with_several_workers(database_url, tmp_path):
-    content = content_dir()
+    content, wizards = content_dir()
     server = Gunicorn(database_url, content, tmp_path / "gunicorn.log")
     try:
         slugs = guide_slugs(server, content)
-        visits, expected = plan(server, slugs)
+        visits, expected = plan(server, slugs, a_wizard_path(wizards))
         with ThreadPoolExecutor(THREADS) as pool:
             problems = [problem for found in pool.map(lambda visit: run(server, visit), visits) for problem in found]
     finally:
