@@ -17,6 +17,7 @@ from crawlerdetect import CrawlerDetect
 SOURCES = ("qr", "poster", "link")  # our own tags, from the share kit (?src=)
 THANKS = "cam-on"  # the query flag of a page shown again after "was this useful?" (not a new view)
 NOT_COUNTED_ENDPOINTS = frozenset({"static", "health.healthz"})
+NOT_COUNTED_AREAS = ("dashboard.",)  # staff at work are not the public being reached
 
 
 @dataclass(frozen=True, order=True)
@@ -86,6 +87,8 @@ def is_same_page_reload(hit: Hit) -> bool:
 
 def is_person(hit: Hit) -> bool:
     if hit.method not in ("GET", "POST") or hit.endpoint is None or hit.endpoint in NOT_COUNTED_ENDPOINTS:
+        return False
+    if hit.endpoint.startswith(NOT_COUNTED_AREAS):
         return False
     if is_prefetch(hit.headers) or is_same_page_reload(hit):
         return False
