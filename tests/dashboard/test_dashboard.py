@@ -171,3 +171,15 @@ def test_demo_refuses_when_real_tallies_exist(dashboard_app):
     add_tallies(dashboard_app, [(TODAY, "ea-na", "visitors", "", "", 1)])
     with dashboard_app.app_context(), pytest.raises(ValueError, match="real tallies"):
         demo.fill(30, TODAY)
+
+
+def test_staff_using_the_dashboard_are_not_counted(dashboard_app, district_client):
+    import sqlalchemy as sa
+
+    from guide import db
+    from guide.dashboard.figures import tally
+
+    district_client.get("/thong-ke/")
+    district_client.get("/thong-ke/xa/ea-na")
+    with dashboard_app.app_context(), db.engine().connect() as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(tally)).scalar() == 0
