@@ -48,9 +48,15 @@ events.wizard_started.connect(_wizard_started)
 events.outcome_reached.connect(_outcome_reached)
 
 
+# The request headers classify reads (read straight from the WSGI environ: this runs on every request).
+_HEADERS = tuple((name, "HTTP_" + name.upper().replace("-", "_")) for name in (
+    "user-agent", "sec-purpose", "purpose", "x-purpose", "x-moz", "hx-request", "hx-current-url", "hx-history-restore-request"))
+
+
 def hit_of(response) -> Hit:
     """The request being answered, as `classify` sees it."""
     commune = g.get("commune")
+    environ = request.environ
     return Hit(
         method=request.method,
         endpoint=request.endpoint,
@@ -60,7 +66,7 @@ def hit_of(response) -> Hit:
         query=request.query_string.decode("utf-8", "replace"),
         view_args=request.view_args or {},
         args=request.args.to_dict(flat=True),
-        headers={name.lower(): value for name, value in request.headers.items()},
+        headers={name: environ[key] for name, key in _HEADERS if key in environ},
         commune=commune.slug if commune is not None else "",
         reported=tuple(g.get("tally_events", ())),
     )

@@ -12,7 +12,6 @@ writer's bound (db.WRITE_TIMEOUT_MS), is logged, and is counted as dropped, in m
 /healthz) and in the table the next time a write succeeds.
 """
 
-import functools
 import hashlib
 import logging
 import secrets
@@ -20,6 +19,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -33,6 +33,7 @@ from .classify import VISITOR, Event
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 HASH_HEX_CHARS = 16  # 64 bits: no two visitors of one commune on one day collide in practice
 BACKOFF_SECONDS = 2.0  # after failing to reach the database, drop at once for this long
+SEEN_VISITORS_KEPT = 20_000  # a bound on the memory below: past it, start again (the database decides)
 
 tally = sa.Table(
     "tally",
@@ -75,52 +76,70 @@ def visitor_hash(day_salt: str, ip: str, user_agent: str) -> str:
     return digest[:HASH_HEX_CHARS]
 
 
-def _insert(connection: sa.Connection, table: sa.Table):
-    """INSERT with ON CONFLICT, in the connection's dialect."""
-    return (postgresql if connection.dialect.name == "postgresql" else sqlite).insert(table)
+class Statements:
+    """Every statement a write runs, as SQLAlchemy Core in the dialect's own INSERT … ON CONFLICT,
+    compiled once per dialect (building a statement costs more than running it)."""
+
+    def __init__(self, dialect: sa.Dialect):
+        insert = (postgresql if dialect.name == "postgresql" else sqlite).insert
+        upsert = insert(tally)
+        upsert = upsert.on_conflict_do_update(index_elements=list(KEY), set_={"count": tally.c["count"] + upsert.excluded["count"]})
+        before = sa.bindparam("today", type_=sa.Date)
+        self.add_counts = db.Prepared(upsert, dialect)
+        self.new_visitor = db.Prepared(insert(visitor).on_conflict_do_nothing().returning(visitor.c.day), dialect)
+        self.new_salt = db.Prepared(insert(salt).on_conflict_do_nothing(), dialect)
+        self.salt = db.Prepared(sa.select(salt.c.salt).where(salt.c.day == sa.bindparam("day", type_=sa.Date)), dialect)
+        self.purge_visitors = db.Prepared(visitor.delete().where(visitor.c.day < before), dialect)
+        self.purge_salts = db.Prepared(salt.delete().where(salt.c.day < before), dialect)
 
 
-@functools.cache
-def _statements(dialect: str) -> tuple:
-    """The two statements every write runs, built once per dialect (building them costs more
-    than running them)."""
-    insert = (postgresql if dialect == "postgresql" else sqlite).insert
-    upsert = insert(tally)
-    upsert = upsert.on_conflict_do_update(index_elements=list(KEY), set_={"count": tally.c["count"] + upsert.excluded["count"]})
-    new_visitor = insert(visitor).on_conflict_do_nothing().returning(visitor.c.day)
-    return upsert, new_visitor
+_statements: dict[str, Statements] = {}
 
 
-def add_counts(connection: sa.Connection, rows: Iterable[dict]) -> None:
-    """Add each row's count to its counter (creating it at that count). Rows with the same key are
-    summed first, and written in key order, so two transactions never wait on each other's rows
-    in opposite orders (PostgreSQL would abort one as a deadlock)."""
-    summed = Counter()
-    for row in rows:
-        summed[tuple(row[name] for name in KEY)] += row["count"]
-    if not summed:
-        return
-    upsert, _ = _statements(connection.dialect.name)
-    connection.execute(upsert, [dict(zip(KEY, key), count=n) for key, n in sorted(summed.items())])
+class Writes:
+    """The writes of one transaction (see `writing`)."""
+
+    def __init__(self, cursor, statements: Statements):
+        self.cursor = cursor
+        self.sql = statements
+
+    def add_counts(self, rows: Iterable[dict]) -> None:
+        """Add each row's count to its counter (creating it at that count). Rows with the same key
+        are summed first, and written in key order, so two transactions never wait on each other's
+        rows in opposite orders (PostgreSQL would abort one as a deadlock)."""
+        summed = Counter()
+        for row in rows:
+            summed[tuple(row[name] for name in KEY)] += row["count"]
+        rows = [dict(zip(KEY, key), count=n) for key, n in sorted(summed.items())]
+        if len(rows) == 1:
+            self.sql.add_counts.execute(self.cursor, rows[0])
+        elif rows:
+            self.sql.add_counts.execute_many(self.cursor, rows)
+
+    def salt_for(self, day: date) -> str:
+        """The day's salt, made by whichever process asks first; every process then reads the same."""
+        self.sql.new_salt.execute(self.cursor, {"day": day, "salt": secrets.token_hex(16)})
+        return self.sql.salt.execute(self.cursor, {"day": day}).fetchone()[0]
+
+    def purge(self, today: date) -> tuple[int, int]:
+        """Forget every earlier day's visitor hashes and salts. Returns how many of each went."""
+        hashes = self.sql.purge_visitors.execute(self.cursor, {"today": today}).rowcount
+        salts = self.sql.purge_salts.execute(self.cursor, {"today": today}).rowcount
+        return hashes, salts
+
+    def is_new_visitor(self, day: date, commune: str, hashed: str) -> bool:
+        """Note the visitor as seen today; True if they were not yet (RETURNING gives a row only then)."""
+        return self.sql.new_visitor.execute(self.cursor, {"day": day, "commune": commune, "hash": hashed}).fetchone() is not None
 
 
-def salt_for(connection: sa.Connection, day: date) -> str:
-    """The day's salt, made by whichever process asks first; every process then reads the same."""
-    connection.execute(_insert(connection, salt).values(day=day, salt=secrets.token_hex(16)).on_conflict_do_nothing())
-    return connection.execute(sa.select(salt.c.salt).where(salt.c.day == day)).scalar_one()
-
-
-def purge(connection: sa.Connection, today: date) -> tuple[int, int]:
-    """Forget every earlier day's visitor hashes and salts. Returns how many of each went."""
-    hashes = connection.execute(visitor.delete().where(visitor.c.day < today)).rowcount
-    salts = connection.execute(salt.delete().where(salt.c.day < today)).rowcount
-    return hashes, salts
-
-
-def is_new_visitor(connection: sa.Connection, day: date, commune: str, hashed: str) -> bool:
-    """Note the visitor as seen today; True if they were not yet (RETURNING gives a row only then)."""
-    _, new_visitor = _statements(connection.dialect.name)
-    return connection.execute(new_visitor, {"day": day, "commune": commune, "hash": hashed}).first() is not None
+@contextmanager
+def writing(engine: sa.Engine) -> Iterator[Writes]:
+    """One short write transaction: committed at the end, rolled back on any error."""
+    statements = _statements.get(engine.dialect.name)
+    if statements is None:
+        statements = _statements[engine.dialect.name] = Statements(engine.dialect)
+    with db.write_transaction(engine) as cursor:
+        yield Writes(cursor, statements)
 
 
 def export_rows(connection: sa.Connection, start: date | None = None, end: date | None = None, commune: str | None = None) -> Iterator[tuple]:
@@ -176,6 +195,10 @@ class Recorder:
         self._lock = threading.Lock()
         self._schema_ready = False
         self._salt: tuple[date, str] | None = None  # (day, salt) once committed
+        # Today's visitors this process has written or met: no need to ask the database again.
+        # The same hashes as in the visitor table, and gone with the day like them.
+        self._seen_day: date | None = None
+        self._seen: set[tuple[date, str, str]] = set()
         self._unwritten_drops: Counter = Counter()  # dropped, not yet in the table
         self.dropped: Counter = Counter()  # dropped by this process since it started, by reason
         self.last_error: str | None = None
@@ -204,8 +227,8 @@ class Recorder:
             return False
 
     def purge(self) -> tuple[int, int]:
-        with self.engine().begin() as connection:
-            return purge(connection, self.today())
+        with writing(self.engine()) as writes:
+            return writes.purge(self.today())
 
     def status(self) -> dict:
         return {"dropped": sum(self.dropped.values()), "dropped_by_reason": dict(self.dropped), "last_error": self.last_error}
@@ -232,20 +255,25 @@ class Recorder:
         with self._lock:
             drops = dict(self._unwritten_drops)
         events = list(batch.events)
-        with self.engine().begin() as connection:
+        with writing(self.engine()) as writes:
             day_salt = self._salt[1] if self._salt and self._salt[0] == day else None
             if day_salt is None:  # this process's first write of the day: yesterday's hashes go now
-                purge(connection, day)
-                day_salt = salt_for(connection, day)
+                writes.purge(day)
+                day_salt = writes.salt_for(day)
             if VISITOR in events:
                 events.remove(VISITOR)
-                if is_new_visitor(connection, day, batch.commune, visitor_hash(day_salt, batch.ip, batch.user_agent)):
+                seen = (day, batch.commune, visitor_hash(day_salt, batch.ip, batch.user_agent))
+                if seen not in self._seen and writes.is_new_visitor(*seen):
                     events.append(VISITOR)
             rows = [dict(day=day, commune=batch.commune, kind=e.kind, subject=e.subject, source=e.source, locale=batch.locale, count=1) for e in events]
             rows += [dict(day=day, commune="", kind="dropped", subject=reason, source="", locale="", count=n) for reason, n in drops.items()]
-            add_counts(connection, rows)
-        # Only now: a salt or a drop count is known to be in the database once the commit is done.
+            writes.add_counts(rows)
+        # Only now: a salt, a visitor or a drop count is known to be in the database once the commit is done.
         self._salt = (day, day_salt)
+        if VISITOR in batch.events:
+            if self._seen_day != day or len(self._seen) >= SEEN_VISITORS_KEPT:
+                self._seen_day, self._seen = day, set()
+            self._seen.add(seen)
         with self._lock:
             self._unwritten_drops.subtract(drops)
             self._unwritten_drops = +self._unwritten_drops

@@ -7,9 +7,8 @@ from collections import Counter
 import pytest
 
 from guide import create_app, events
-from guide.tallies import recorder
 
-from .conftest import FACEBOOK_IN_APP, FACEBOOK_PREVIEW, MACHINES, ZALO_IN_APP, ZALO_PREVIEW, app_counters
+from .conftest import FACEBOOK_IN_APP, FACEBOOK_PREVIEW, MACHINES, ZALO_IN_APP, app_counters
 
 PERSON = {"User-Agent": ZALO_IN_APP}
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from guide import db
 from guide.tallies.classify import VISITOR, Event
-from guide.tallies.store import TIMEZONE, Batch, Recorder, add_counts, reason_for, salt, tally, visitor, visitor_hash
+from guide.tallies.store import TIMEZONE, Batch, Recorder, reason_for, salt, tally, visitor, visitor_hash, writing
 
 from .conftest import counters
 
@@ -44,10 +44,10 @@ def rows(engine, table) -> list[tuple]:
 def test_upsert_adds_to_a_counter_and_sums_repeated_keys(engine):
     day = dt.date(2026, 3, 1)
     row = dict(day=day, commune="ea-na", kind="view", subject="nop-qua-buu-dien", source="", locale="vi", count=1)
-    with engine.begin() as connection:
-        add_counts(connection, [row, row, {**row, "locale": "en"}])
-    with engine.begin() as connection:
-        add_counts(connection, [{**row, "count": 5}])
+    with writing(engine) as writes:
+        writes.add_counts([row, row, {**row, "locale": "en"}])
+    with writing(engine) as writes:
+        writes.add_counts([{**row, "count": 5}])
     assert sorted(rows(engine, tally)) == [(day, "ea-na", "view", "nop-qua-buu-dien", "", "en", 1), (day, "ea-na", "view", "nop-qua-buu-dien", "", "vi", 7)]
 
 
