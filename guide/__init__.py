@@ -18,6 +18,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     config.refuse_unsafe(app.config)
+    if app.config["PROXIES"]:
+        # Behind nginx the client's address and scheme come in headers (HSTS, secure cookies and
+        # the daily visitor hash need the real ones).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXIES"], x_proto=app.config["PROXIES"])
 
     content_dir = app.config["CONTENT_DIR"]
     app.extensions["guide.library"] = load_library(content_dir)

@@ -16,6 +16,8 @@ def from_environment(instance_path: str) -> dict:
         "DATABASE_URL": env.get("GUIDE_DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'guide.sqlite3'}",
         "CONTENT_DIR": Path(env.get("GUIDE_CONTENT_DIR") or ROOT / "content"),
         "PUBLIC_URL": env.get("GUIDE_PUBLIC_URL", ""),  # e.g. https://huongdan.example.gov.vn, for QR codes
+        # How many reverse proxies (nginx…) stand in front: their X-Forwarded-For/Proto are trusted.
+        "PROXIES": int(env.get("GUIDE_PROXIES", "0") or 0),
         "TALLIES_ENABLED": env.get("GUIDE_TALLIES", "on") != "off",
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",

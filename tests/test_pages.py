@@ -131,3 +131,13 @@ def test_production_refuses_the_default_secret(monkeypatch):
         create_app()
     monkeypatch.setenv("GUIDE_SECRET_KEY", "x" * 40)
     assert create_app().config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_behind_a_proxy_the_forwarded_scheme_is_trusted_only_when_configured(tmp_path):
+    from guide import create_app
+
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    plain = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'a.sqlite3'}"})
+    assert "Strict-Transport-Security" not in plain.test_client().get("/", headers=headers).headers
+    proxied = create_app({"TESTING": True, "PROXIES": 1, "DATABASE_URL": f"sqlite:///{tmp_path / 'b.sqlite3'}"})
+    assert "Strict-Transport-Security" in proxied.test_client().get("/", headers=headers).headers
