@@ -28,7 +28,7 @@ BIN = ROOT / ".venv" / "bin"
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
-WORKERS = 2
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 BROWSER = "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36"
 
 

@@ -129,7 +129,10 @@ def write_transaction(engine: sa.Engine) -> Iterator:
         if engine.dialect.name == "sqlite":
             _begin_immediate_within_bound(cursor.execute)  # PostgreSQL's driver begins by itself
         yield cursor
-        connection.commit()
+        if engine.dialect.name == "sqlite":
+            cursor.execute("COMMIT")  # the same, with less ceremony than sqlite3's commit()
+        else:
+            connection.commit()
     except BaseException:
         connection.invalidate()  # a broken or half-used connection is not worth keeping
         raise

@@ -14,11 +14,12 @@ writer's bound (db.WRITE_TIMEOUT_MS), is logged, and is counted as dropped, in m
 
 import hashlib
 import logging
+import os
 import secrets
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -103,14 +104,15 @@ class Writes:
         self.cursor = cursor
         self.sql = statements
 
-    def add_counts(self, rows: Iterable[dict]) -> None:
+    def add_counts(self, rows: list[dict]) -> None:
         """Add each row's count to its counter (creating it at that count). Rows with the same key
         are summed first, and written in key order, so two transactions never wait on each other's
         rows in opposite orders (PostgreSQL would abort one as a deadlock)."""
-        summed = Counter()
-        for row in rows:
-            summed[tuple(row[name] for name in KEY)] += row["count"]
-        rows = [dict(zip(KEY, key), count=n) for key, n in sorted(summed.items())]
+        if len(rows) > 1:
+            summed = Counter()
+            for row in rows:
+                summed[tuple(row[name] for name in KEY)] += row["count"]
+            rows = [dict(zip(KEY, key), count=n) for key, n in sorted(summed.items())]
         if len(rows) == 1:
             self.sql.add_counts.execute(self.cursor, rows[0])
         elif rows:
@@ -189,7 +191,7 @@ class Recorder:
     def __init__(self, engine: Callable[[], sa.Engine], *, sqlite_file=None, clock: Callable[[], datetime] = local_now,
                  logger: logging.Logger | None = None):
         self.engine = engine
-        self.sqlite_file = sqlite_file
+        self.sqlite_file = str(sqlite_file) if sqlite_file is not None else None
         self.clock = clock
         self.logger = logger or logging.getLogger(__name__)
         self._lock = threading.Lock()
@@ -246,7 +248,7 @@ class Recorder:
             pass
 
     def _write(self, batch: Batch) -> None:
-        if self.sqlite_file is not None and self._schema_ready and not self.sqlite_file.exists():
+        if self.sqlite_file is not None and self._schema_ready and not os.path.exists(self.sqlite_file):
             raise DatabaseMissing(f"{self.sqlite_file} is gone")
         if not self._schema_ready:
             db.create_schema(self.engine())
@@ -255,13 +257,15 @@ class Recorder:
         with self._lock:
             drops = dict(self._unwritten_drops)
         events = list(batch.events)
+        seen = None
+        if VISITOR in events:
+            events.remove(VISITOR)
         with writing(self.engine()) as writes:
             day_salt = self._salt[1] if self._salt and self._salt[0] == day else None
             if day_salt is None:  # this process's first write of the day: yesterday's hashes go now
                 writes.purge(day)
                 day_salt = writes.salt_for(day)
-            if VISITOR in events:
-                events.remove(VISITOR)
+            if len(events) < len(batch.events):  # the visitor is counted if new today here
                 seen = (day, batch.commune, visitor_hash(day_salt, batch.ip, batch.user_agent))
                 if seen not in self._seen and writes.is_new_visitor(*seen):
                     events.append(VISITOR)
@@ -270,10 +274,11 @@ class Recorder:
             writes.add_counts(rows)
         # Only now: a salt, a visitor or a drop count is known to be in the database once the commit is done.
         self._salt = (day, day_salt)
-        if VISITOR in batch.events:
+        if seen is not None:
             if self._seen_day != day or len(self._seen) >= SEEN_VISITORS_KEPT:
                 self._seen_day, self._seen = day, set()
             self._seen.add(seen)
-        with self._lock:
-            self._unwritten_drops.subtract(drops)
-            self._unwritten_drops = +self._unwritten_drops
+        if drops:
+            with self._lock:
+                self._unwritten_drops.subtract(drops)
+                self._unwritten_drops = +self._unwritten_drops
