@@ -18,7 +18,9 @@ from crawlerdetect import CrawlerDetect
 SOURCES = ("qr", "poster", "link")  # our own tags, from the share kit (?src=)
 THANKS = "cam-on"  # the query flag of a page shown again after "was this useful?" (not a new view)
 NOT_COUNTED_ENDPOINTS = frozenset({"static", "health.healthz"})
-NOT_COUNTED_AREAS = ("dashboard.",)  # staff at work are not the public being reached
+# The pages readers come for. Staff at work (the share kit, the dashboard) are not the public
+# being reached.
+READER_BLUEPRINTS = ("pages.", "search.", "wizards.", "tallies.")
 
 
 class Event(NamedTuple):  # a tuple: compared, hashed and sorted cheaply, on every request
@@ -88,8 +90,6 @@ def is_same_page_reload(hit: Hit) -> bool:
 def is_person(hit: Hit) -> bool:
     if hit.method not in ("GET", "POST") or hit.endpoint is None or hit.endpoint in NOT_COUNTED_ENDPOINTS:
         return False
-    if hit.endpoint.startswith(NOT_COUNTED_AREAS):
-        return False
     if is_prefetch(hit.headers) or is_same_page_reload(hit):
         return False
     return not is_machine(hit.headers.get("user-agent", "")[:MAX_UA_LENGTH])
@@ -141,7 +141,7 @@ def classify(hit: Hit) -> list[Event] | None:
     if THANKS in hit.args:
         return []  # back on the page after answering "was this useful?": counted already
     events = []
-    if hit.is_page and hit.method == "GET" and (200 <= hit.status < 300 or hit.status == 304):
+    if hit.is_page and hit.method == "GET" and (200 <= hit.status < 300 or hit.status == 304) and hit.endpoint.startswith(READER_BLUEPRINTS):
         # 304: a person's browser showing the page again from its cache, after asking us.
         events += page_events(hit)
     if hit.status < 400:  # what the view reported stands if it did not fail (a redirect is fine)

@@ -256,27 +256,26 @@ class Recorder:
         day = self.today()
         with self._lock:
             drops = dict(self._unwritten_drops)
-        events = list(batch.events)
+        counts_visitor = VISITOR in batch.events
+        events = [event for event in batch.events if event != VISITOR]
         seen = None
-        if VISITOR in events:
-            events.remove(VISITOR)
         with writing(self.engine()) as writes:
             day_salt = self._salt[1] if self._salt and self._salt[0] == day else None
             if day_salt is None:  # this process's first write of the day: yesterday's hashes go now
                 writes.purge(day)
                 day_salt = writes.salt_for(day)
-            if len(events) < len(batch.events):  # the visitor is counted if new today here
+            if counts_visitor:  # counted if not yet seen today in this commune
                 seen = (day, batch.commune, visitor_hash(day_salt, batch.ip, batch.user_agent))
                 if seen not in self._seen and writes.is_new_visitor(*seen):
                     events.append(VISITOR)
             rows = [dict(day=day, commune=batch.commune, kind=e.kind, subject=e.subject, source=e.source, locale=batch.locale, count=1) for e in events]
             rows += [dict(day=day, commune="", kind="dropped", subject=reason, source="", locale="", count=n) for reason, n in drops.items()]
             writes.add_counts(rows)
-        # Only now: a salt, a visitor or a drop count is known to be in the database once the commit is done.
+        # Only now, with the commit done, is the salt, the visitor or the drop count in the database.
         self._salt = (day, day_salt)
+        if self._seen_day != day or len(self._seen) >= SEEN_VISITORS_KEPT:
+            self._seen_day, self._seen = day, set()  # yesterday's go with the day, here as in the table
         if seen is not None:
-            if self._seen_day != day or len(self._seen) >= SEEN_VISITORS_KEPT:
-                self._seen_day, self._seen = day, set()
             self._seen.add(seen)
         if drops:
             with self._lock:

@@ -106,6 +106,11 @@ def test_home_and_a_commune_landing_are_views():
     assert Event("view", "commune") in classify(hit(endpoint="pages.home", view_args={}, path="/xa/ea-na/", commune="ea-na"))
 
 
+@pytest.mark.parametrize("endpoint", ["share.kit", "share.poster", "dashboard.district"])
+def test_staff_pages_are_not_a_reach(endpoint):
+    assert classify(hit(endpoint=endpoint, view_args={"commune": "ea-na"}, args={"src": "qr"})) == []
+
+
 def test_other_pages_count_the_visitor_only():
     assert classify(hit(endpoint="pages.guide_index", view_args={}, path="/huong-dan/")) == [VISITOR]
 

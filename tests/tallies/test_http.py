@@ -92,6 +92,11 @@ def test_an_htmx_reload_of_the_same_page_is_not_counted_but_htmx_navigation_is(f
     assert counted(fixture_app)[("", "view", slug, "", "vi")] == 1
 
 
+def test_the_share_kit_is_staff_work_not_a_reach(fixture_client, fixture_app):
+    assert fixture_client.get("/xa/ea-na/chia-se", headers=PERSON).status_code == 200
+    assert counted(fixture_app) == Counter()
+
+
 def test_errors_static_files_and_healthz_are_not_counted(fixture_client, fixture_app):
     assert fixture_client.get("/huong-dan/khong-co-trang-nay?src=qr", headers=PERSON).status_code == 404
     assert fixture_client.get("/xa/khong-co-xa-nay/", headers=PERSON).status_code == 404
