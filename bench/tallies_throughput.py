@@ -5,7 +5,7 @@ and the tallies skip it, which would measure nothing). Measures; never asserts.
     .venv/bin/python bench/tallies_throughput.py            # SQLite in a temporary folder
     BENCH_DATABASE_URL=postgresql://… .venv/bin/python bench/tallies_throughput.py
 
-Knobs: BENCH_DURATION (10s), BENCH_CONNECTIONS (64), BENCH_ROUNDS (2: off and on alternate, the
+Knobs: BENCH_DURATION (10s), BENCH_CONNECTIONS (64), BENCH_WORKERS (2), BENCH_ROUNDS (2: off and on alternate, the
 best of each is reported, so a noisy neighbour hurts both alike).
 """
 
