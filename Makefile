@@ -8,9 +8,10 @@ COMPILED := $(CATALOGS:.po=.mo)
 
 .PHONY: run test install translations extract update-translations check system-deps bench clean
 
+# No access log: it would keep IP addresses, user agents and search words, which we promise not to.
 run: install translations
 	$(BIN)/flask --app wsgi init-db
-	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:8000 --access-logfile - wsgi:app
+	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:8000 wsgi:app
 
 test: install translations system-deps
 	$(BIN)/flask --app wsgi content check
