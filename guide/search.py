@@ -4,6 +4,7 @@ A few hundred pages fit in memory: every text is folded once at start-up and eac
 folded the same way, so 'dang ky khai sinh' finds 'Đăng ký khai sinh'.
 """
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -12,6 +13,7 @@ from markupsafe import Markup, escape
 
 from . import htmx
 from .content import Guide, Library
+from .page_cache import cached_page
 from .prefixes import current_language, localized_route
 from .text import fold, fold_with_positions
 
@@ -19,6 +21,7 @@ MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
 SNIPPET_CHARS = 160
 TITLE_WEIGHT, SUMMARY_WEIGHT, TEXT_WEIGHT = 10, 4, 1
+MAX_TEXT_MATCHES = 5
 _WORD = re.compile(r"\w+")
 
 
@@ -57,23 +60,24 @@ class SearchIndex:
         if not terms:
             return []
         phrase = " ".join(terms)
+        patterns = [re.compile(rf"\b{re.escape(term)}") for term in terms]
         hits = []
         for entry in self.entries.get(language, ()):
             score = 0
-            for term in terms:
-                pattern = re.compile(rf"\b{re.escape(term)}")
+            for pattern in patterns:
                 in_title = bool(pattern.search(entry.title))
                 in_summary = bool(pattern.search(entry.summary))
-                in_text = len(pattern.findall(entry.text))
+                # a few mentions say the page is about it; more say nothing new, so stop counting
+                in_text = sum(1 for _ in itertools.islice(pattern.finditer(entry.text), MAX_TEXT_MATCHES))
                 if not (in_title or in_summary or in_text):
                     break  # every word must be found somewhere
-                score += TITLE_WEIGHT * in_title + SUMMARY_WEIGHT * in_summary + TEXT_WEIGHT * min(in_text, 5)
+                score += TITLE_WEIGHT * in_title + SUMMARY_WEIGHT * in_summary + TEXT_WEIGHT * in_text
             else:
                 if phrase in entry.title:
                     score += 2 * TITLE_WEIGHT
-                hits.append(Hit(entry.guide, score, snippet(entry, terms)))
-        hits.sort(key=lambda hit: (-hit.score, hit.guide.title))
-        return hits[:limit]
+                hits.append((score, entry))
+        hits.sort(key=lambda hit: (-hit[0], hit[1].guide.title))
+        return [Hit(entry.guide, score, snippet(entry, terms)) for score, entry in hits[:limit]]
 
 
 def snippet(entry: Entry, terms: list[str]) -> Markup:
@@ -102,6 +106,7 @@ bp = Blueprint("search", __name__)
 
 
 @localized_route(bp, "/tim-kiem")
+@cached_page
 def search_page():
     query = request.args.get("q", "")[:MAX_QUERY_LENGTH]
     hits = current_app.extensions["guide.search"].search(query, current_language()) if query.strip() else []
