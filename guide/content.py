@@ -122,7 +122,9 @@ class Library:
         return grouped
 
     def top(self, locale: str, count: int = 6) -> list[Guide]:
-        return sorted(self.all_in(locale), key=lambda g: (g.order, g.title))[:count]
+        """The first guides of every topic, round by round: the home page's "start here"."""
+        topic_rank = {key: rank for rank, key in enumerate(self.topics)}
+        return sorted(self.all_in(locale), key=lambda g: (g.order, topic_rank.get(g.topic, len(topic_rank)), g.title))[:count]
 
 
 class _CollectLinks(Treeprocessor):
