@@ -23,11 +23,5 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(scope="session")
-def phone(browser_context_args):
-    """A cheap Android phone: 360 px wide."""
-    return {**browser_context_args, "viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
-
-
-@pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 360, "height": 740}, "locale": "vi-VN"}
