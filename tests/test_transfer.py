@@ -38,3 +38,32 @@ def test_a_guide_page_answers_304_when_unchanged(fixture_client):
         etag = first.headers["ETag"]
         again = fixture_client.get("/huong-dan/nop-qua-buu-dien", headers={"Accept-Encoding": encoding, "If-None-Match": etag})
         assert again.status_code == 304 and again.data == b""
+
+
+def test_the_etag_of_a_compressed_page_stays_the_same_from_one_second_to_the_next(fixture_client, monkeypatch):
+    # gzip writes the time into its header: an ETag of the compressed bytes would change every
+    # second, and a reader coming back would never get a 304.
+    import time
+
+    etags = set()
+    for now in (1_800_000_000.0, 1_800_000_007.0):
+        monkeypatch.setattr(time, "time", lambda now=now: now)
+        response = fixture_client.get("/", headers={"Accept-Encoding": "gzip"})  # no signed token in it
+        assert response.headers["Content-Encoding"] == "gzip"
+        etags.add(response.headers["ETag"])
+    assert len(etags) == 1
+
+
+def test_a_page_is_compressed_once_and_served_again_from_memory(app, monkeypatch):
+    import time
+
+    from flask_compress import flask_compress
+
+    monkeypatch.setattr(time, "time", lambda: 1_800_000_000.0)  # the page's signed form token stays the same
+    compressed = []
+    real = flask_compress._compress_data
+    monkeypatch.setattr(flask_compress, "_compress_data", lambda *args: compressed.append(1) or real(*args))
+    client = app.test_client()
+    bodies = {client.get("/huong-dan/nop-qua-buu-dien", headers={"Accept-Encoding": "gzip"}).data for _ in range(3)}
+    assert len(compressed) == 1 and len(bodies) == 1
+    assert gzip.decompress(bodies.pop()).decode().count("<h1") == 1
