@@ -13,6 +13,10 @@ from werkzeug.serving import make_server
 from guide import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
+# Tests read the counters right after a request: write them in the request. The app's default
+# (noted in memory, written every second by a background thread) has its own tests, and the
+# gunicorn tests run with it.
+os.environ.setdefault("GUIDE_TALLIES_FLUSH_SECONDS", "0")
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@
 
 The Flask side is thin. Views and the wizard engine report what happened (`count()`, the signals
 in guide/events.py); once the response is made, `classify` decides whether the request was a
-person's and what it counts for, and the `Recorder` adds it all in one transaction. Nothing here
+person's and what it counts for, and the `Recorder` notes it, to be written with the rest of
+that second's counts in one transaction. Nothing here
 may fail a page: any error is logged and counted as dropped.
 """
 
@@ -76,7 +77,8 @@ def init_app(app: Flask) -> None:
     from . import cli, views
 
     url = app.config["DATABASE_URL"]
-    app.extensions[EXTENSION] = Recorder(lambda: db.engine_for(url, writer=True), sqlite_file=db.sqlite_path(url), logger=app.logger)
+    app.extensions[EXTENSION] = Recorder(lambda: db.engine_for(url, writer=True), sqlite_file=db.sqlite_path(url), logger=app.logger,
+                                        flush_seconds=app.config["TALLIES_FLUSH_SECONDS"])
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.tallies_cli)
     views.init_app(app)

@@ -7,11 +7,13 @@ Daily unique visitors without keeping anything about a person: a visitor is a tr
 worker process hashes alike, and it is deleted with the day's hashes once the day is over, after
 which those hashes can no longer be linked to anyone. IP address and user agent are never stored.
 
-`Recorder.record` never raises and never waits long: a write that fails gives up within the
-writer's bound (db.WRITE_TIMEOUT_MS), is logged, and is counted as dropped, in memory (shown by
-/healthz) and in the table the next time a write succeeds.
+`Recorder.record` never raises and never makes a page wait: in the app it notes the request in
+memory, and a background thread writes a second's worth in one transaction. A write that fails
+gives up within the writer's bound (db.WRITE_TIMEOUT_MS), is logged, and its requests are
+counted as dropped, in memory (shown by /healthz) and in the table the next time a write succeeds.
 """
 
+import atexit
 import hashlib
 import logging
 import os
@@ -34,6 +36,8 @@ from .classify import VISITOR, Event
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 HASH_HEX_CHARS = 16  # 64 bits: no two visitors of one commune on one day collide in practice
 BACKOFF_SECONDS = 2.0  # after failing to reach the database, drop at once for this long
+MAX_PENDING = 100_000  # batches waiting for the flusher: past this (the database gone for long), drop
+EXIT_PATIENCE_SECONDS = 5.0  # a stopping worker's last write may wait this long for the lock
 SEEN_VISITORS_KEPT = 20_000  # a bound on the memory below: past it, start again (the database decides)
 
 tally = sa.Table(
@@ -186,15 +190,30 @@ class Batch:
 
 
 class Recorder:
-    """Writes batches for one process. Never raises; never waits longer than the writer's bound."""
+    """Counts batches for one process. Never raises; never makes a page wait on the database.
+
+    With `flush_seconds` above 0 (the app's default), `record` only notes the batch in memory, and
+    a background thread writes everything noted every `flush_seconds`, in one transaction, and once
+    more when the process exits normally (gunicorn's graceful stop, SIGTERM, max-requests). So a
+    page costs a list append, not a commit, and two workers take the write lock once a second
+    each, not once per page. The price: a worker killed outright (SIGKILL, out of memory, its
+    timeout) loses at most its last `flush_seconds` of counts. With 0, each batch is written at
+    once, in the request (the tests, and anything that must see its count straight away).
+    Between `record` and the write, a batch holds the IP address and user agent in memory only,
+    for the visitor hash; they are never written.
+    """
 
     def __init__(self, engine: Callable[[], sa.Engine], *, sqlite_file=None, clock: Callable[[], datetime] = local_now,
-                 logger: logging.Logger | None = None):
+                 logger: logging.Logger | None = None, flush_seconds: float = 0.0):
         self.engine = engine
         self.sqlite_file = str(sqlite_file) if sqlite_file is not None else None
         self.clock = clock
         self.logger = logger or logging.getLogger(__name__)
-        self._lock = threading.Lock()
+        self.flush_seconds = flush_seconds
+        self._lock = threading.Lock()  # guards the in-memory state below, held only for a moment
+        self._write_lock = threading.Lock()  # one write at a time from this process
+        self._pending: list[tuple[date, Batch]] = []  # noted, not yet written
+        self._flusher_pid: int | None = None  # the process whose flusher thread is running
         self._schema_ready = False
         self._salt: tuple[date, str] | None = None  # (day, salt) once committed
         # Today's visitors this process has written or met: no need to ask the database again.
@@ -202,7 +221,7 @@ class Recorder:
         self._seen_day: date | None = None
         self._seen: set[tuple[date, str, str]] = set()
         self._unwritten_drops: Counter = Counter()  # dropped, not yet in the table
-        self.dropped: Counter = Counter()  # dropped by this process since it started, by reason
+        self.dropped: Counter = Counter()  # requests whose counts this process lost, by reason
         self.last_error: str | None = None
         self._retry_at = 0.0
 
@@ -210,23 +229,36 @@ class Recorder:
         return self.clock().astimezone(TIMEZONE).date()
 
     def record(self, batch: Batch) -> bool:
-        """Add a request's counts in one transaction. False when they were dropped."""
+        """Count a request's events (on the day it is now). False when they were dropped."""
         if not batch.events:
             return True
-        if time.monotonic() < self._retry_at:
-            self.note_drop(self.last_error or "unreachable")
+        noted = (self.today(), batch)
+        if self.flush_seconds <= 0:
+            return self._write_now([noted])
+        with self._lock:
+            if len(self._pending) >= MAX_PENDING:  # the flusher has been failing to keep up: shed
+                backlog = True
+            else:
+                backlog = False
+                self._pending.append(noted)
+        if backlog:
+            self.note_drop("backlog")
             return False
-        try:
-            self._write(batch)
-            return True
-        except Exception as error:  # whatever went wrong, the page goes on; the loss is counted
-            reason = reason_for(error)
-            self.logger.warning("tallies: dropped a write (%s): %s", reason, error)
-            if reason in ("unreachable", "missing"):
-                self._retry_at = time.monotonic() + BACKOFF_SECONDS
-                self._forget_connections()
-            self.note_drop(reason)
-            return False
+        if self._flusher_pid != os.getpid():
+            self._start_flusher()
+        return True
+
+    def flush(self, patience: float = 0.0) -> bool:
+        """Write everything noted so far, in one transaction, trying again for up to `patience`
+        seconds while the database is locked by others. False when it was dropped."""
+        with self._lock:
+            pending, self._pending = self._pending, []
+        return self._write_now(pending, patience) if pending else True
+
+    def flush_at_exit(self) -> None:
+        # The last chance for these counts, and nobody waits on them: several workers stopping
+        # together all write at once, so be patient with the lock.
+        self.flush(patience=EXIT_PATIENCE_SECONDS)
 
     def purge(self) -> tuple[int, int]:
         with writing(self.engine()) as writes:
@@ -235,11 +267,50 @@ class Recorder:
     def status(self) -> dict:
         return {"dropped": sum(self.dropped.values()), "dropped_by_reason": dict(self.dropped), "last_error": self.last_error}
 
-    def note_drop(self, reason: str) -> None:
+    def note_drop(self, reason: str, requests: int = 1) -> None:
         with self._lock:
-            self.dropped[reason] += 1
-            self._unwritten_drops[reason] += 1
+            self.dropped[reason] += requests
+            self._unwritten_drops[reason] += requests
             self.last_error = reason
+
+    def _start_flusher(self) -> None:
+        """Once per process, on its first batch (so a forked worker starts its own)."""
+        with self._lock:
+            if self._flusher_pid == os.getpid():
+                return
+            self._flusher_pid = os.getpid()
+        threading.Thread(target=self._flush_every_so_often, name="tallies-flusher", daemon=True).start()
+        atexit.register(self.flush_at_exit)
+
+    def _flush_every_so_often(self) -> None:
+        while True:
+            time.sleep(self.flush_seconds)
+            try:
+                self.flush(patience=self.flush_seconds)  # no page waits on this thread
+            except Exception:  # flush counts its own failures; this thread must outlive anything
+                self.logger.exception("tallies: the flusher failed")
+
+    def _write_now(self, noted: list[tuple[date, Batch]], patience: float = 0.0) -> bool:
+        if time.monotonic() < self._retry_at:
+            self.note_drop(self.last_error or "unreachable", len(noted))
+            return False
+        give_up_at = time.monotonic() + patience
+        while True:
+            try:
+                with self._write_lock:
+                    self._write(noted)
+                return True
+            except Exception as error:  # whatever went wrong, the page goes on; the loss is counted
+                reason, failure = reason_for(error), error
+            # A failed write was rolled back whole, so trying the same batch again counts nothing twice.
+            if reason != "locked" or time.monotonic() >= give_up_at:
+                break
+        self.logger.warning("tallies: dropped the counts of %d request(s) (%s): %s", len(noted), reason, failure)
+        if reason in ("unreachable", "missing"):
+            self._retry_at = time.monotonic() + BACKOFF_SECONDS
+            self._forget_connections()
+        self.note_drop(reason, len(noted))
+        return False
 
     def _forget_connections(self) -> None:
         try:
@@ -247,36 +318,38 @@ class Recorder:
         except Exception:
             pass
 
-    def _write(self, batch: Batch) -> None:
+    def _write(self, noted: list[tuple[date, Batch]]) -> None:
         if self.sqlite_file is not None and self._schema_ready and not os.path.exists(self.sqlite_file):
             raise DatabaseMissing(f"{self.sqlite_file} is gone")
         if not self._schema_ready:
             db.create_schema(self.engine())
             self._schema_ready = True
-        day = self.today()
         with self._lock:
             drops = dict(self._unwritten_drops)
-        counts_visitor = VISITOR in batch.events
-        events = [event for event in batch.events if event != VISITOR]
-        seen = None
+        salt_now = self._salt
+        seen_now: set[tuple[date, str, str]] = set()
+        rows = []
         with writing(self.engine()) as writes:
-            day_salt = self._salt[1] if self._salt and self._salt[0] == day else None
-            if day_salt is None:  # this process's first write of the day: yesterday's hashes go now
-                writes.purge(day)
-                day_salt = writes.salt_for(day)
-            if counts_visitor:  # counted if not yet seen today in this commune
-                seen = (day, batch.commune, visitor_hash(day_salt, batch.ip, batch.user_agent))
-                if seen not in self._seen and writes.is_new_visitor(*seen):
-                    events.append(VISITOR)
-            rows = [dict(day=day, commune=batch.commune, kind=e.kind, subject=e.subject, source=e.source, locale=batch.locale, count=1) for e in events]
-            rows += [dict(day=day, commune="", kind="dropped", subject=reason, source="", locale="", count=n) for reason, n in drops.items()]
+            for day in sorted({day for day, _ in noted}):  # (two days only in a flush across midnight)
+                if salt_now is None or salt_now[0] != day:  # the first write of a day: the day before's hashes go now
+                    writes.purge(day)
+                    salt_now = (day, writes.salt_for(day))
+                for _, batch in (item for item in noted if item[0] == day):
+                    events = [event for event in batch.events if event != VISITOR]
+                    if VISITOR in batch.events:  # counted if not yet seen today in this commune
+                        seen = (day, batch.commune, visitor_hash(salt_now[1], batch.ip, batch.user_agent))
+                        if seen not in self._seen and seen not in seen_now and writes.is_new_visitor(*seen):
+                            events.append(VISITOR)
+                        seen_now.add(seen)
+                    rows += [dict(day=day, commune=batch.commune, kind=e.kind, subject=e.subject, source=e.source, locale=batch.locale, count=1)
+                             for e in events]
+            rows += [dict(day=salt_now[0], commune="", kind="dropped", subject=reason, source="", locale="", count=n) for reason, n in drops.items()]
             writes.add_counts(rows)
         # Only now, with the commit done, is the salt, the visitor or the drop count in the database.
-        self._salt = (day, day_salt)
-        if self._seen_day != day or len(self._seen) >= SEEN_VISITORS_KEPT:
-            self._seen_day, self._seen = day, set()  # yesterday's go with the day, here as in the table
-        if seen is not None:
-            self._seen.add(seen)
+        self._salt = salt_now
+        if self._seen_day != salt_now[0] or len(self._seen) >= SEEN_VISITORS_KEPT:
+            self._seen_day, self._seen = salt_now[0], set()  # yesterday's go with the day, here as in the table
+        self._seen.update(seen for seen in seen_now if seen[0] == salt_now[0])
         if drops:
             with self._lock:
                 self._unwritten_drops.subtract(drops)

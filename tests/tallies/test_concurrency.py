@@ -41,7 +41,8 @@ class Gunicorn:
         self.port = free_port()
         self.log_path = log_path
         self.log = open(log_path, "wb")
-        env = {**os.environ, "GUIDE_DATABASE_URL": database_url, "GUIDE_CONTENT_DIR": str(content_dir), "GUIDE_TALLIES": "on"}
+        env = {**os.environ, "GUIDE_DATABASE_URL": database_url, "GUIDE_CONTENT_DIR": str(content_dir), "GUIDE_TALLIES": "on",
+               "GUIDE_TALLIES_FLUSH_SECONDS": "1"}  # the app's default: counts written every second, and at a graceful stop
         self.process = subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "gunicorn"), "--workers", str(WORKERS), "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", "wsgi:app"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -228,3 +229,17 @@ def test_every_counter_is_exact_under_gunicorn_with_several_workers(database_url
     everything = dump_every_table(database_url)
     for secret in [*PEOPLE_IPS, MACHINE_IP, *PERSON_AGENTS, *MACHINE_AGENTS[:-1], "Zalo android", "FB4A", "Chrome/1"]:
         assert secret not in everything, secret
+
+
+@pytest.mark.slow
+def test_each_worker_writes_its_counts_every_second_while_it_runs(tmp_path):
+    url = f"sqlite:///{tmp_path / 'running.sqlite3'}"
+    server = Gunicorn(url, FIXTURE_CONTENT, tmp_path / "gunicorn.log")
+    try:
+        for number in range(40):  # spread over the four workers by the kernel
+            assert server.request("GET", "/", PEOPLE["chrome"], PEOPLE_IPS[number % 4])[0] == 200
+        # the server still running, so these come from the workers' flusher threads, not their exit
+        wait_for(lambda: counters(url)[("", "view", "home", "", "vi")] == 40, timeout=30)
+        assert counters(url)[("", "visitors", "", "", "vi")] == 4
+    finally:
+        server.stop()

@@ -1,12 +1,13 @@
 """When the database cannot take a write (locked for seconds, read-only, its folder gone, the
-server down), the page still answers 200, soon, and the loss is counted: in memory for /healthz,
-and in the table once the database answers again."""
+server down), the page still answers 200 and the loss is counted: in memory for /healthz, and in
+the table once the database answers again. These write in the request (GUIDE_TALLIES_FLUSH_SECONDS=0,
+the tests' setting), the hardest case; in the app's default no page touches the database at all
+(test_buffered.py)."""
 
 import os
 import shutil
 import sqlite3
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -18,17 +19,14 @@ from tests.conftest import FIXTURE_CONTENT
 from .conftest import PostgresCluster, ZALO_IN_APP, app_counters, free_port, need_postgres
 
 PERSON = {"User-Agent": ZALO_IN_APP}
-BOUND_S = 2.0  # generous: the writer gives up after 250 ms; this only proves nothing hangs
 
 
 def make_app(url: str):
     return create_app({"TESTING": True, "CONTENT_DIR": FIXTURE_CONTENT, "DATABASE_URL": url})
 
 
-def timed_get(client, url: str):
-    started = time.monotonic()
-    response = client.get(url, headers=PERSON)
-    return response, time.monotonic() - started
+def get(client, url: str):
+    return client.get(url, headers=PERSON)
 
 
 def test_a_database_locked_by_another_connection(tmp_path):
@@ -40,8 +38,7 @@ def test_a_database_locked_by_another_connection(tmp_path):
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")  # held for as long as the test likes
     try:
-        response, elapsed = timed_get(client, "/xa/ea-na/")
-        assert response.status_code == 200 and elapsed < BOUND_S
+        assert get(client, "/xa/ea-na/").status_code == 200
         assert client.get("/healthz").json["tallies"] == {"enabled": True, "dropped": 1, "dropped_by_reason": {"locked": 1}, "last_error": "locked"}
     finally:
         holder.execute("ROLLBACK")
@@ -60,8 +57,7 @@ def test_the_folder_of_the_database_gone(tmp_path):
     assert client.get("/", headers=PERSON).status_code == 200
     shutil.rmtree(folder)
     for _ in range(2):
-        response, elapsed = timed_get(client, "/")
-        assert response.status_code == 200 and elapsed < BOUND_S
+        assert get(client, "/").status_code == 200
     assert recorder(app).status() == {"dropped": 2, "dropped_by_reason": {"missing": 2}, "last_error": "missing"}
     assert not folder.exists()  # nothing was written into a new, empty database behind anyone's back
 
@@ -92,8 +88,7 @@ def test_a_read_only_database_file(tmp_path):
         db.engine_for(url, writer=writer).dispose()  # the file is reopened, as by a restarted app
     make_read_only(path)
     try:
-        response, elapsed = timed_get(client, "/xa/ea-na/")
-        assert response.status_code == 200 and elapsed < BOUND_S
+        assert get(client, "/xa/ea-na/").status_code == 200
         assert recorder(app).status() == {"dropped": 1, "dropped_by_reason": {"read-only": 1}, "last_error": "read-only"}
     finally:
         make_writable(path)
@@ -108,10 +103,8 @@ def test_postgresql_down_and_back():
         client = app.test_client()
         assert client.get("/", headers=PERSON).status_code == 200
         cluster.stop()
-        response, elapsed = timed_get(client, "/xa/ea-na/")
-        assert response.status_code == 200 and elapsed < BOUND_S
-        response, elapsed = timed_get(client, "/xa/ea-na/")  # backing off: dropped at once
-        assert response.status_code == 200 and elapsed < BOUND_S
+        assert get(client, "/xa/ea-na/").status_code == 200
+        assert get(client, "/xa/ea-na/").status_code == 200  # backing off: dropped without trying
         assert recorder(app).status()["dropped_by_reason"] == {"unreachable": 2}
         assert client.get("/healthz").json["database"] == "unreachable"
 
@@ -128,6 +121,5 @@ def test_postgresql_down_and_back():
 def test_postgresql_never_there():
     need_postgres()  # same rules as the other PostgreSQL tests, though no server is started
     app = make_app(f"postgresql://postgres@127.0.0.1:{free_port()}/guide")
-    response, elapsed = timed_get(app.test_client(), "/")
-    assert response.status_code == 200 and elapsed < BOUND_S
+    assert get(app.test_client(), "/").status_code == 200
     assert recorder(app).status()["dropped_by_reason"] == {"unreachable": 1}

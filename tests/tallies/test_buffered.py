@@ -1,0 +1,166 @@
+"""The app's default: counts noted in memory and written together by a background thread (and
+once more at a normal exit), so a page never waits on the database. On SQLite and PostgreSQL."""
+
+import datetime as dt
+import sqlite3
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from guide import create_app, db
+from guide.tallies import recorder
+from guide.tallies.classify import VISITOR, Event
+from guide.tallies.store import TIMEZONE, Batch, Recorder
+from tests.conftest import FIXTURE_CONTENT, ROOT
+
+from .conftest import ZALO_IN_APP, app_counters, counters, wait_for
+from .test_store import Clock
+
+HOURS = 3600  # a flush interval no test waits out: only flush() or the exit writes
+
+
+@pytest.fixture
+def engine(database_url):
+    engine = db.make_engine(database_url, writer=True)
+    db.create_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+def buffered(engine, clock, flush_seconds=HOURS) -> Recorder:
+    return Recorder(lambda: engine, sqlite_file=db.sqlite_path(str(engine.url)), clock=clock, flush_seconds=flush_seconds)
+
+
+def test_nothing_is_written_until_the_flush_then_everything_is_once(engine):
+    clock = Clock(dt.datetime(2026, 3, 1, 9, 0, tzinfo=TIMEZONE))
+    counting = buffered(engine, clock)
+    ana = Batch((VISITOR, Event("view", "home")), "", "vi", "203.0.113.7", "Mozilla/5.0 A")
+    binh = Batch((VISITOR, Event("view", "home"), Event("arrival", "home", "qr")), "", "en", "203.0.113.8", "Mozilla/5.0 B")
+    for batch in (ana, ana, binh, Batch((VISITOR,), "ea-na", "vi", "203.0.113.7", "Mozilla/5.0 A")):
+        assert counting.record(batch)
+    assert counters(str(engine.url)) == {}
+
+    assert counting.flush()
+    found = +counters(str(engine.url))
+    assert found == {("", "visitors", "", "", "vi"): 1, ("", "visitors", "", "", "en"): 1, ("ea-na", "visitors", "", "", "vi"): 1,
+                     ("", "view", "home", "", "vi"): 2, ("", "view", "home", "", "en"): 1, ("", "arrival", "home", "qr", "en"): 1}
+
+    counting.record(ana)  # the same person again, in a later flush: a view, not a new visitor
+    assert counting.flush()
+    found = +counters(str(engine.url))
+    assert found[("", "visitors", "", "", "vi")] == 1 and found[("", "view", "home", "", "vi")] == 3
+    assert counting.flush()  # nothing noted: nothing written, nothing dropped
+    assert counting.status()["dropped"] == 0
+
+
+def test_a_flush_across_midnight_counts_each_request_on_its_own_day(engine):
+    clock = Clock(dt.datetime(2026, 3, 1, 23, 59, 59, tzinfo=TIMEZONE))
+    counting = buffered(engine, clock)
+    person = Batch((VISITOR, Event("view", "home")), "", "vi", "203.0.113.7", "Mozilla/5.0 A")
+    counting.record(person)
+    clock.now += dt.timedelta(seconds=2)
+    counting.record(person)
+    assert counting.flush()
+    with engine.connect() as connection:
+        by_day = sorted(connection.exec_driver_sql("SELECT day, kind, count FROM tally").all())
+        salts = connection.exec_driver_sql("SELECT day FROM salt").all()
+    day = lambda value: value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+    assert [(day(d), kind, n) for d, kind, n in by_day] == [
+        (dt.date(2026, 3, 1), "view", 1), (dt.date(2026, 3, 1), "visitors", 1),
+        (dt.date(2026, 3, 2), "view", 1), (dt.date(2026, 3, 2), "visitors", 1)]
+    assert [day(d) for (d,) in salts] == [dt.date(2026, 3, 2)]  # the day before's salt went with its day
+
+
+def test_a_failed_flush_drops_its_requests_and_says_so_once_the_database_answers(engine, tmp_path):
+    clock = Clock(dt.datetime(2026, 3, 1, 9, 0, tzinfo=TIMEZONE))
+    gone = db.make_engine(f"sqlite:///{tmp_path}/gone/x.sqlite3", writer=True)
+    (tmp_path / "gone").rmdir()
+    counting = Recorder(lambda: gone, clock=clock, flush_seconds=HOURS)
+    for _ in range(3):
+        assert counting.record(Batch((Event("view", "home"),)))  # noted: the page never knows
+    assert counting.flush() is False
+    assert counting.status() == {"dropped": 3, "dropped_by_reason": {"missing": 3}, "last_error": "missing"}
+
+    counting.engine = lambda: engine
+    counting._retry_at = 0
+    counting.record(Batch((Event("view", "home"),)))
+    assert counting.flush()
+    found = counters(str(engine.url))
+    assert found[("", "dropped", "missing", "", "")] == 3 and found[("", "view", "home", "", "")] == 1
+
+
+def test_a_flush_waits_out_a_short_lock_instead_of_dropping(tmp_path):
+    path = tmp_path / "busy.sqlite3"
+    engine = db.make_engine(f"sqlite:///{path}", writer=True)
+    db.create_schema(engine)
+    counting = buffered(engine, Clock(dt.datetime(2026, 3, 1, 9, 0, tzinfo=TIMEZONE)))
+    counting.record(Batch((Event("view", "home"),)))
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")
+    releaser = threading.Timer(0.6, lambda: holder.execute("ROLLBACK"))  # longer than one write's bound
+    releaser.start()
+    try:
+        assert counting.flush(patience=10)
+    finally:
+        releaser.join()
+        holder.close()
+    assert counters(f"sqlite:///{path}")[("", "view", "home", "", "")] == 1
+    assert counting.status()["dropped"] == 0
+
+
+def test_the_background_thread_writes_without_being_asked(engine):
+    counting = buffered(engine, Clock(dt.datetime(2026, 3, 1, 9, 0, tzinfo=TIMEZONE)), flush_seconds=0.05)
+    counting.record(Batch((Event("view", "home"),)))
+    wait_for(lambda: counters(str(engine.url))[("", "view", "home", "", "")] == 1, timeout=10)
+
+
+def test_a_process_that_exits_normally_writes_what_it_noted(tmp_path):
+    url = f"sqlite:///{tmp_path / 'exit.sqlite3'}"
+    script = f"""
+from guide import db
+from guide.tallies.classify import Event
+from guide.tallies.store import Batch, Recorder
+counting = Recorder(lambda: db.engine_for({url!r}, writer=True), flush_seconds={HOURS})
+for _ in range(5):
+    assert counting.record(Batch((Event("view", "home"),)))
+"""  # and exit at once, long before the flusher would have written
+    subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True, timeout=60)
+    assert counters(url)[("", "view", "home", "", "")] == 5
+
+
+def test_in_the_app_a_page_only_notes_its_counts(tmp_path):
+    app = create_app({"TESTING": True, "CONTENT_DIR": FIXTURE_CONTENT, "DATABASE_URL": f"sqlite:///{tmp_path / 'app.sqlite3'}",
+                      "TALLIES_FLUSH_SECONDS": HOURS})
+    client = app.test_client()
+    for path in ("/", "/xa/ea-na/", "/"):
+        assert client.get(path, headers={"User-Agent": ZALO_IN_APP}).status_code == 200
+    assert app_counters(app)[("", "view", "home", "", "vi")] == 0
+    assert recorder(app).flush()
+    found = app_counters(app)
+    assert found[("", "view", "home", "", "vi")] == 2 and found[("ea-na", "view", "commune", "", "vi")] == 1
+    assert found[("", "visitors", "", "", "vi")] == 1
+
+
+def test_a_page_never_touches_the_database_even_when_it_is_locked(tmp_path, monkeypatch):
+    path = tmp_path / "locked.sqlite3"
+    app = create_app({"TESTING": True, "CONTENT_DIR": FIXTURE_CONTENT, "DATABASE_URL": f"sqlite:///{path}", "TALLIES_FLUSH_SECONDS": HOURS})
+    client = app.test_client()
+    client.get("/", headers={"User-Agent": ZALO_IN_APP})
+    recorder(app).flush()  # the schema is made
+    writes = []
+    real = db.write_transaction
+    monkeypatch.setattr(db, "write_transaction", lambda engine: writes.append(engine) or real(engine))
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        for _ in range(20):
+            assert client.get("/xa/ea-na/", headers={"User-Agent": ZALO_IN_APP}).status_code == 200
+        assert writes == []  # so no page can wait on the lock, however long it is held
+        assert recorder(app).flush() is False
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert len(writes) == 1
+    assert recorder(app).status()["dropped_by_reason"] == {"locked": 20}
