@@ -7,6 +7,7 @@ from flask_htmx import HTMX
 from . import assets, config, db, prefixes, security
 from .communes import load_registry
 from .content import load_library
+from .response_cache import ResponseCache
 
 htmx = HTMX()
 babel = Babel()
@@ -18,13 +19,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     config.refuse_unsafe(app.config)
-    if app.config["PROXIES"]:
-        # Behind nginx the client's address and scheme come in headers (HSTS, secure cookies and
-        # the daily visitor hash need the real ones).
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXIES"], x_proto=app.config["PROXIES"])
-
     content_dir = app.config["CONTENT_DIR"]
     app.extensions["guide.library"] = load_library(content_dir)
     app.extensions["guide.registry"] = load_registry(content_dir / "communes.yaml")
@@ -48,4 +42,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     wizards.init_app(app)
     tallies.init_app(app)
     dashboard.init_app(app)
+
+    if app.config.get("RESPONSE_CACHE", not (app.testing or app.debug)):
+        app.wsgi_app = ResponseCache(app.wsgi_app, counted_as=lambda environ: environ.get(tallies.COUNTED_AS),
+                                     on_hit=lambda environ, counted_as: tallies.count_again(app, environ, counted_as))
+    if app.config["PROXIES"]:
+        # Behind nginx the client's address and scheme come in headers (HSTS, secure cookies and
+        # the daily visitor hash need the real ones). Outermost, so everything inside sees them.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXIES"], x_proto=app.config["PROXIES"])
     return app

@@ -16,6 +16,7 @@ from flask import current_app, g, request
 
 from . import htmx
 from .prefixes import current_language, is_own_parameter
+from .response_cache import shareable
 
 TTL_SECONDS = 300
 MAX_PAGES = 2000
@@ -26,6 +27,7 @@ _lock = threading.Lock()
 def cached_page(view):
     @functools.wraps(view)
     def wrapper(**kwargs):
+        shareable()  # and the finished answer may be kept whole (guide/response_cache.py)
         if current_app.config.get("TESTING") or current_app.debug or htmx:
             return view(**kwargs)
         commune = g.get("commune")

@@ -7,6 +7,8 @@ that second's counts in one transaction. Nothing here
 may fail a page: any error is logged and counted as dropped.
 """
 
+import dataclasses
+
 from flask import Flask, current_app, g, has_request_context, request
 
 from .. import db, events
@@ -54,10 +56,13 @@ _HEADERS = tuple((name, "HTTP_" + name.upper().replace("-", "_")) for name in (
     "user-agent", "sec-purpose", "purpose", "x-purpose", "x-moz", "hx-request", "hx-current-url", "hx-history-restore-request"))
 
 
+def headers_of(environ: dict) -> dict[str, str]:
+    return {name: environ[key] for name, key in _HEADERS if key in environ}
+
+
 def hit_of(response) -> Hit:
     """The request being answered, as `classify` sees it."""
     commune = g.get("commune")
-    environ = request.environ
     return Hit(
         method=request.method,
         endpoint=request.endpoint,
@@ -67,10 +72,35 @@ def hit_of(response) -> Hit:
         query=request.query_string.decode("utf-8", "replace"),
         view_args=request.view_args or {},
         args=request.args.to_dict(flat=True),
-        headers={name: environ[key] for name, key in _HEADERS if key in environ},
+        headers=headers_of(request.environ),
         commune=commune.slug if commune is not None else "",
         reported=tuple(g.get("tally_events", ())),
     )
+
+
+# Where count_this_request leaves (hit, locale) for the response cache, which counts the same URL
+# again without Flask (guide/response_cache.py).
+COUNTED_AS = "guide.tallies.counted_as"
+
+
+def _count(app: Flask, hit: Hit, locale: str, environ: dict) -> None:
+    counted = classify(hit)
+    if counted:
+        batch = Batch(tuple(counted), hit.commune, locale, environ.get("REMOTE_ADDR") or "", environ.get("HTTP_USER_AGENT", ""))
+        recorder(app).record(batch)
+
+
+def count_again(app: Flask, environ: dict, counted_as) -> None:
+    """Count a request the response cache answered, as Flask would have: the first request's
+    view of the URL, this request's headers (this one may be a crawler's or a prefetch)."""
+    if counted_as is None or not app.config.get("TALLIES_ENABLED"):
+        return
+    try:
+        hit, locale = counted_as
+        _count(app, dataclasses.replace(hit, headers=headers_of(environ)), locale, environ)
+    except Exception:  # never into the page
+        app.logger.exception("tallies: could not count a request")
+        recorder(app).note_drop("error")
 
 
 def init_app(app: Flask) -> None:
@@ -88,11 +118,9 @@ def init_app(app: Flask) -> None:
         if not app.config.get("TALLIES_ENABLED"):
             return response
         try:
-            hit = hit_of(response)
-            counted = classify(hit)
-            if counted:
-                ip, user_agent = request.remote_addr or "", request.headers.get("User-Agent", "")
-                recorder(app).record(Batch(tuple(counted), hit.commune, current_language(), ip, user_agent))
+            hit, locale = hit_of(response), current_language()
+            request.environ[COUNTED_AS] = (hit, locale)
+            _count(app, hit, locale, request.environ)
         except Exception:  # never into the page; the Recorder counts its own failures, this is ours
             app.logger.exception("tallies: could not count a request")
             recorder(app).note_drop("error")

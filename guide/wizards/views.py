@@ -13,6 +13,7 @@ from markupsafe import Markup
 from .. import events, htmx
 from ..content import with_prefix
 from ..prefixes import current_language, localized_route, url_prefix
+from ..response_cache import shareable
 from .engine import State, answers_from, canonical, replay
 from .model import Wizard
 
@@ -61,6 +62,7 @@ def render_step(template: str, wizard: Wizard, state: State, push_url: str | Non
 
 @localized_route(bp, "/tu-van/<wizard_slug>/")
 def start(wizard_slug: str):
+    shareable()
     wizard = wizard_or_404(wizard_slug)
     state = replay(wizard, answers_from(wizard, request.args))
     return render_template("wizards/start.html", wizard=wizard, first_step=where_to(wizard, state))
@@ -68,6 +70,7 @@ def start(wizard_slug: str):
 
 @localized_route(bp, "/tu-van/<wizard_slug>/<step>")
 def step(wizard_slug: str, step: str):
+    shareable()  # a step is a function of its URL (the answers are in it) and htmx's headers
     wizard = wizard_or_404(wizard_slug)
     if step not in wizard.questions and step not in (CHECK, RESULT):
         abort(404)
