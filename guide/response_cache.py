@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 from cachetools import TTLCache
 from flask import request
-from werkzeug.http import http_date
 
 SHAREABLE = "guide.shareable"  # the environ key a view sets (through `shareable()`)
 TTL_SECONDS = 300  # like the page cache: signed form tokens in a kept page stay fresh
@@ -76,7 +75,7 @@ class ResponseCache:
             entry = self._entries.get(key)
         if entry is not None:
             self.on_hit(environ, entry.counted_as)
-            start_response(entry.status, [*entry.headers, ("Date", http_date())])
+            start_response(entry.status, entry.headers)  # the server adds its own Date, as it does for Flask's
             return [entry.body]
 
         answered = {}

@@ -7,13 +7,11 @@ that second's counts in one transaction. Nothing here
 may fail a page: any error is logged and counted as dropped.
 """
 
-import dataclasses
-
 from flask import Flask, current_app, g, has_request_context, request
 
 from .. import db, events
 from ..prefixes import current_language
-from .classify import Event, Hit, classify
+from .classify import Event, Hit, counts_for, is_person
 from .store import Batch, Recorder
 
 EXTENSION = "guide.tallies"
@@ -78,26 +76,25 @@ def hit_of(response) -> Hit:
     )
 
 
-# Where count_this_request leaves (hit, locale) for the response cache, which counts the same URL
-# again without Flask (guide/response_cache.py).
+# Where count_this_request leaves what the response cache needs to count the same URL again
+# without Flask (guide/response_cache.py): the hit, its locale, and what a person's request counts for.
 COUNTED_AS = "guide.tallies.counted_as"
 
 
-def _count(app: Flask, hit: Hit, locale: str, environ: dict) -> None:
-    counted = classify(hit)
-    if counted:
-        batch = Batch(tuple(counted), hit.commune, locale, environ.get("REMOTE_ADDR") or "", environ.get("HTTP_USER_AGENT", ""))
-        recorder(app).record(batch)
+def _record(app: Flask, events, commune: str, locale: str, environ: dict) -> None:
+    if events:
+        recorder(app).record(Batch(tuple(events), commune, locale, environ.get("REMOTE_ADDR") or "", environ.get("HTTP_USER_AGENT", "")))
 
 
 def count_again(app: Flask, environ: dict, counted_as) -> None:
-    """Count a request the response cache answered, as Flask would have: the first request's
-    view of the URL, this request's headers (this one may be a crawler's or a prefetch)."""
+    """Count a request the response cache answered, as Flask would have: what the URL counts
+    for is known; whether a person asked depends on this request's headers."""
     if counted_as is None or not app.config.get("TALLIES_ENABLED"):
         return
     try:
-        hit, locale = counted_as
-        _count(app, dataclasses.replace(hit, headers=headers_of(environ)), locale, environ)
+        hit, locale, counts = counted_as
+        if counts and is_person(hit, headers_of(environ)):
+            _record(app, counts, hit.commune, locale, environ)
     except Exception:  # never into the page
         app.logger.exception("tallies: could not count a request")
         recorder(app).note_drop("error")
@@ -119,8 +116,10 @@ def init_app(app: Flask) -> None:
             return response
         try:
             hit, locale = hit_of(response), current_language()
-            request.environ[COUNTED_AS] = (hit, locale)
-            _count(app, hit, locale, request.environ)
+            counts = tuple(counts_for(hit))
+            request.environ[COUNTED_AS] = (hit, locale, counts)
+            if is_person(hit):
+                _record(app, counts, hit.commune, locale, request.environ)
         except Exception:  # never into the page; the Recorder counts its own failures, this is ours
             app.logger.exception("tallies: could not count a request")
             recorder(app).note_drop("error")

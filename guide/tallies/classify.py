@@ -76,23 +76,27 @@ def is_prefetch(headers: Mapping[str, str]) -> bool:
     return "prefetch" in purpose or "preview" in purpose or headers.get("x-moz", "").lower() == "prefetch"
 
 
-def is_same_page_reload(hit: Hit) -> bool:
+def is_same_page_reload(hit: Hit, headers: Mapping[str, str] | None = None) -> bool:
     """An htmx request that reloads part of the page the visitor is already on, or restores one
     from history: they saw it already."""
-    if hit.headers.get("hx-request") != "true":
+    headers = hit.headers if headers is None else headers
+    if headers.get("hx-request") != "true":
         return False
-    if hit.headers.get("hx-history-restore-request") == "true":
+    if headers.get("hx-history-restore-request") == "true":
         return True
-    current = urlsplit(hit.headers.get("hx-current-url", ""))
+    current = urlsplit(headers.get("hx-current-url", ""))
     return unquote_plus(current.path) == unquote_plus(hit.path) and unquote_plus(current.query) == unquote_plus(hit.query)
 
 
-def is_person(hit: Hit) -> bool:
+def is_person(hit: Hit, headers: Mapping[str, str] | None = None) -> bool:
+    """Whether a person asked; `headers` (default: the hit's own) lets the response cache ask
+    again for a later request for the same URL."""
+    headers = hit.headers if headers is None else headers
     if hit.method not in ("GET", "POST") or hit.endpoint is None or hit.endpoint in NOT_COUNTED_ENDPOINTS:
         return False
-    if is_prefetch(hit.headers) or is_same_page_reload(hit):
+    if is_prefetch(headers) or is_same_page_reload(hit, headers):
         return False
-    return not is_machine(hit.headers.get("user-agent", "")[:MAX_UA_LENGTH])
+    return not is_machine(headers.get("user-agent", "")[:MAX_UA_LENGTH])
 
 
 # --- what a page counts for ------------------------------------------------------------------
@@ -136,8 +140,11 @@ def page_events(hit: Hit) -> list[Event]:
 
 
 def classify(hit: Hit) -> list[Event] | None:
-    if not is_person(hit):
-        return None
+    return counts_for(hit) if is_person(hit) else None
+
+
+def counts_for(hit: Hit) -> list[Event]:
+    """What the request counts for if a person made it."""
     if THANKS in hit.args:
         return []  # back on the page after answering "was this useful?": counted already
     events = []
