@@ -36,7 +36,7 @@ from .classify import VISITOR, Event
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 HASH_HEX_CHARS = 16  # 64 bits: no two visitors of one commune on one day collide in practice
 BACKOFF_SECONDS = 2.0  # after failing to reach the database, drop at once for this long
-MAX_PENDING = 100_000  # batches waiting for the flusher: past this (the database gone for long), drop
+MAX_PENDING = 100_000  # requests waiting for the flusher: past this (the database gone for long), drop
 EXIT_PATIENCE_SECONDS = 5.0  # a stopping worker's last write may wait this long for the lock
 SEEN_VISITORS_KEPT = 20_000  # a bound on the memory below: past it, start again (the database decides)
 
@@ -189,6 +189,27 @@ class Batch:
     user_agent: str = ""
 
 
+class Pending:
+    """Counts noted and not yet written, summed as they come: a write then costs what the number
+    of different counters costs, not the number of requests."""
+
+    def __init__(self):
+        self.counts: Counter = Counter()  # (day, commune, kind, subject, source, locale) -> n
+        self.visitors: dict[tuple[date, str, str, str], str] = {}  # (day, commune, ip, user agent) -> locale
+        self.requests = 0
+
+    def add(self, day: date, batch: Batch) -> None:
+        self.requests += 1
+        for event in batch.events:
+            if event == VISITOR:
+                self.visitors.setdefault((day, batch.commune, batch.ip, batch.user_agent), batch.locale)
+            else:
+                self.counts[(day, batch.commune, event.kind, event.subject, event.source, batch.locale)] += 1
+
+    def days(self) -> list[date]:
+        return sorted({key[0] for key in self.counts} | {key[0] for key in self.visitors})
+
+
 class Recorder:
     """Counts batches for one process. Never raises; never makes a page wait on the database.
 
@@ -212,7 +233,7 @@ class Recorder:
         self.flush_seconds = flush_seconds
         self._lock = threading.Lock()  # guards the in-memory state below, held only for a moment
         self._write_lock = threading.Lock()  # one write at a time from this process
-        self._pending: list[tuple[date, Batch]] = []  # noted, not yet written
+        self._pending = Pending()  # noted, not yet written
         self._flusher_pid: int | None = None  # the process whose flusher thread is running
         self._schema_ready = False
         self._salt: tuple[date, str] | None = None  # (day, salt) once committed
@@ -232,15 +253,15 @@ class Recorder:
         """Count a request's events (on the day it is now). False when they were dropped."""
         if not batch.events:
             return True
-        noted = (self.today(), batch)
+        day = self.today()
         if self.flush_seconds <= 0:
-            return self._write_now([noted])
+            single = Pending()
+            single.add(day, batch)
+            return self._write_now(single)
         with self._lock:
-            if len(self._pending) >= MAX_PENDING:  # the flusher has been failing to keep up: shed
-                backlog = True
-            else:
-                backlog = False
-                self._pending.append(noted)
+            backlog = self._pending.requests >= MAX_PENDING  # the database gone for long: shed
+            if not backlog:
+                self._pending.add(day, batch)
         if backlog:
             self.note_drop("backlog")
             return False
@@ -252,8 +273,8 @@ class Recorder:
         """Write everything noted so far, in one transaction, trying again for up to `patience`
         seconds while the database is locked by others. False when it was dropped."""
         with self._lock:
-            pending, self._pending = self._pending, []
-        return self._write_now(pending, patience) if pending else True
+            pending, self._pending = self._pending, Pending()
+        return self._write_now(pending, patience) if pending.requests else True
 
     def flush_at_exit(self) -> None:
         # The last chance for these counts, and nobody waits on them: several workers stopping
@@ -290,26 +311,26 @@ class Recorder:
             except Exception:  # flush counts its own failures; this thread must outlive anything
                 self.logger.exception("tallies: the flusher failed")
 
-    def _write_now(self, noted: list[tuple[date, Batch]], patience: float = 0.0) -> bool:
+    def _write_now(self, pending: Pending, patience: float = 0.0) -> bool:
         if time.monotonic() < self._retry_at:
-            self.note_drop(self.last_error or "unreachable", len(noted))
+            self.note_drop(self.last_error or "unreachable", pending.requests)
             return False
         give_up_at = time.monotonic() + patience
         while True:
             try:
                 with self._write_lock:
-                    self._write(noted)
+                    self._write(pending)
                 return True
             except Exception as error:  # whatever went wrong, the page goes on; the loss is counted
                 reason, failure = reason_for(error), error
             # A failed write was rolled back whole, so trying the same batch again counts nothing twice.
             if reason != "locked" or time.monotonic() >= give_up_at:
                 break
-        self.logger.warning("tallies: dropped the counts of %d request(s) (%s): %s", len(noted), reason, failure)
+        self.logger.warning("tallies: dropped the counts of %d request(s) (%s): %s", pending.requests, reason, failure)
         if reason in ("unreachable", "missing"):
             self._retry_at = time.monotonic() + BACKOFF_SECONDS
             self._forget_connections()
-        self.note_drop(reason, len(noted))
+        self.note_drop(reason, pending.requests)
         return False
 
     def _forget_connections(self) -> None:
@@ -318,7 +339,7 @@ class Recorder:
         except Exception:
             pass
 
-    def _write(self, noted: list[tuple[date, Batch]]) -> None:
+    def _write(self, pending: Pending) -> None:
         if self.sqlite_file is not None and self._schema_ready and not os.path.exists(self.sqlite_file):
             raise DatabaseMissing(f"{self.sqlite_file} is gone")
         if not self._schema_ready:
@@ -328,23 +349,22 @@ class Recorder:
             drops = dict(self._unwritten_drops)
         salt_now = self._salt
         seen_now: set[tuple[date, str, str]] = set()
-        rows = []
+        counts = Counter(pending.counts)
         with writing(self.engine()) as writes:
-            for day in sorted({day for day, _ in noted}):  # (two days only in a flush across midnight)
+            for day in pending.days():  # (two days only in a flush across midnight)
                 if salt_now is None or salt_now[0] != day:  # the first write of a day: the day before's hashes go now
                     writes.purge(day)
                     salt_now = (day, writes.salt_for(day))
-                for _, batch in (item for item in noted if item[0] == day):
-                    events = [event for event in batch.events if event != VISITOR]
-                    if VISITOR in batch.events:  # counted if not yet seen today in this commune
-                        seen = (day, batch.commune, visitor_hash(salt_now[1], batch.ip, batch.user_agent))
-                        if seen not in self._seen and seen not in seen_now and writes.is_new_visitor(*seen):
-                            events.append(VISITOR)
-                        seen_now.add(seen)
-                    rows += [dict(day=day, commune=batch.commune, kind=e.kind, subject=e.subject, source=e.source, locale=batch.locale, count=1)
-                             for e in events]
-            rows += [dict(day=salt_now[0], commune="", kind="dropped", subject=reason, source="", locale="", count=n) for reason, n in drops.items()]
-            writes.add_counts(rows)
+                for (visit_day, commune, ip, user_agent), locale in pending.visitors.items():
+                    if visit_day != day:
+                        continue
+                    seen = (day, commune, visitor_hash(salt_now[1], ip, user_agent))
+                    if seen not in self._seen and writes.is_new_visitor(*seen):  # not yet seen today in this commune
+                        counts[(day, commune, "visitors", "", "", locale)] += 1
+                    seen_now.add(seen)
+            for reason, n in drops.items():
+                counts[(salt_now[0], "", "dropped", reason, "", "")] += n
+            writes.add_counts([dict(zip(KEY, key), count=n) for key, n in sorted(counts.items())])
         # Only now, with the commit done, is the salt, the visitor or the drop count in the database.
         self._salt = salt_now
         if self._seen_day != salt_now[0] or len(self._seen) >= SEEN_VISITORS_KEPT:
