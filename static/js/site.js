@@ -34,3 +34,15 @@ document.querySelectorAll(".share-button").forEach(function (button) {
     navigator.share({ title: button.dataset.title, url: button.dataset.url }).catch(function () {});
   });
 });
+
+// Leaving a question for the next one, htmx adds a history entry for the new step. The one left
+// behind has only the earlier answers in its URL, so Back (which reloads it: no history cache)
+// would show this question unanswered. Put the chosen answer in that URL first: Back, and a
+// reload there, then show it still chosen, as a browser does for a page without JavaScript.
+document.body.addEventListener("htmx:beforeHistorySave", function () {
+  var chosen = document.querySelector("#wizard form input[type=radio]:checked");
+  if (!chosen) { return; }
+  var url = new URL(window.location.href);
+  url.searchParams.set(chosen.name, chosen.value);
+  history.replaceState(history.state, "", url);
+});
