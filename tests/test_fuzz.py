@@ -67,3 +67,24 @@ def test_malformed_bodies(fixture_client, body):
     for url in ("/phan-hoi", "/thong-ke/dang-nhap"):
         response = fixture_client.post(url, data=body, content_type="application/x-www-form-urlencoded")
         assert response.status_code < 500
+
+
+@pytest.fixture
+def keeping_client(tmp_path):
+    """The app with its response cache on (off in other tests), as gunicorn serves it."""
+    from guide import create_app
+    from tests.conftest import FIXTURE_CONTENT
+
+    app = create_app({"TESTING": True, "CONTENT_DIR": FIXTURE_CONTENT, "DATABASE_URL": f"sqlite:///{tmp_path / 'kept.sqlite3'}", "RESPONSE_CACHE": True})
+    return app.test_client()
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(route=st.sampled_from(ROUTES), part=segment, qs=query, extra=headers)
+def test_a_kept_answer_is_the_answer_flask_gave(keeping_client, route, part, qs, extra):
+    url = route.replace("{x}", part) + ("?" + qs if qs else "")
+    first, again = (keeping_client.get(url, headers=extra) for _ in range(2))
+    assert first.status_code < 500 and again.status_code == first.status_code, url
+    if first.status_code == 200 and first.headers.get("ETag"):
+        assert again.data == first.data and again.headers["ETag"] == first.headers["ETag"]
+    assert "Traceback" not in again.get_data(as_text=True)
