@@ -164,3 +164,28 @@ def test_a_page_never_touches_the_database_even_when_it_is_locked(tmp_path, monk
         holder.close()
     assert len(writes) == 1
     assert recorder(app).status()["dropped_by_reason"] == {"locked": 20}
+
+
+def test_workers_flushing_at_once_do_not_lock_each_other_out(engine):
+    """As when gunicorn stops all its workers together: each writes the same visitors and counters,
+    met in opposite orders. Rows are locked in key order, so neither waits on the other in a cycle."""
+    clock = Clock(dt.datetime(2026, 3, 1, 9, 0, tzinfo=TIMEZONE))
+    people = [Batch((VISITOR, Event("view", f"guide-{n % 7}")), "ea-na", "vi", f"203.0.113.{n}", "Mozilla/5.0 A") for n in range(200)]
+    workers = [buffered(engine, clock), buffered(engine, clock)]
+    for worker in workers:  # each has written before today, so knows the day's salt (no lock on it now)
+        worker.record(Batch((Event("view", "home"),)))
+        worker.flush()
+    for worker, order in zip(workers, (people, people[::-1])):
+        for batch in order:
+            worker.record(batch)
+    results = []
+    start = threading.Barrier(2)
+    threads = [threading.Thread(target=lambda w=worker: (start.wait(), results.append(w.flush()))) for worker in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [True, True], [worker.status() for worker in workers]
+    found = counters(str(engine.url))
+    assert found[("ea-na", "visitors", "", "", "vi")] == 200
+    assert sum(n for key, n in found.items() if key[1] == "view") == 402

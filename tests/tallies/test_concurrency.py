@@ -223,7 +223,8 @@ def test_every_counter_is_exact_under_gunicorn_with_several_workers(database_url
     assert len(visits) > 500
     found = +counters(database_url)
     assert not [key for key in found if key[1] == "dropped"], (tmp_path / "gunicorn.log").read_text()
-    assert found == +expected, {key: (found[key], expected[key]) for key in set(found) | set(expected) if found[key] != expected[key]}
+    assert found == +expected, ({key: (found[key], expected[key]) for key in set(found) | set(expected) if found[key] != expected[key]},
+                                (tmp_path / "gunicorn.log").read_text()[-3000:])
 
     # Privacy: after all that, nothing in any table says who asked.
     everything = dump_every_table(database_url)

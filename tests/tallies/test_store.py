@@ -154,6 +154,7 @@ def test_a_failed_write_is_dropped_counted_and_written_once_the_database_answers
     ("message", "reason"),
     [
         ("database is locked", "locked"),
+        ("deadlock detected", "locked"),
         ("canceling statement due to lock timeout", "locked"),
         ("canceling statement due to statement timeout", "locked"),
         ("attempt to write a readonly database", "read-only"),
