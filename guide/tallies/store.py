@@ -54,6 +54,11 @@ tally = sa.Table(
     postgresql_with={"fillfactor": 70},  # room on the page, so updating a count stays cheap (HOT)
 )
 KEY = ("day", "commune", "kind", "subject", "source", "locale")
+# The dashboard sums counters per commune and kind over a range of days. On SQLite this index
+# answers that from the index alone, in group order, with no sort: a year for 100 communes in a
+# third of the time. Not on PostgreSQL: there `count` in an index would stop the in-place (HOT)
+# updates the fillfactor above is for, and its hash aggregate does not need it.
+sa.Index("tally_by_what", tally.c.commune, tally.c.kind, tally.c.subject, tally.c.source, tally.c.day, tally.c["count"]).ddl_if(dialect="sqlite")
 
 visitor = sa.Table(
     "visitor",
@@ -86,6 +91,7 @@ class Statements:
     compiled once per dialect (building a statement costs more than running it)."""
 
     def __init__(self, dialect: sa.Dialect):
+        self.dialect = dialect.name
         insert = (postgresql if dialect.name == "postgresql" else sqlite).insert
         upsert = insert(tally)
         upsert = upsert.on_conflict_do_update(index_elements=list(KEY), set_={"count": tally.c["count"] + upsert.excluded["count"]})
@@ -132,6 +138,13 @@ class Writes:
         hashes = self.sql.purge_visitors.execute(self.cursor, {"today": today}).rowcount
         salts = self.sql.purge_salts.execute(self.cursor, {"today": today}).rowcount
         return hashes, salts
+
+    def refresh_statistics(self) -> None:
+        """SQLite's planner uses tally_by_what only once it has statistics: gather them (sampled,
+        so a few milliseconds however big the table). PostgreSQL's autovacuum does this itself."""
+        if self.sql.dialect == "sqlite":
+            self.cursor.execute("PRAGMA analysis_limit=1000")
+            self.cursor.execute("ANALYZE tally")
 
     def is_new_visitor(self, day: date, commune: str, hashed: str) -> bool:
         """Note the visitor as seen today; True if they were not yet (RETURNING gives a row only then)."""
@@ -354,6 +367,7 @@ class Recorder:
             for day in pending.days():  # (two days only in a flush across midnight)
                 if salt_now is None or salt_now[0] != day:  # the first write of a day: the day before's hashes go now
                     writes.purge(day)
+                    writes.refresh_statistics()  # and the planner learns how the counters have grown
                     salt_now = (day, writes.salt_for(day))
                 hashed = sorted(((day, commune, visitor_hash(salt_now[1], ip, user_agent)), locale)
                                 for (visit_day, commune, ip, user_agent), locale in pending.visitors.items() if visit_day == day)

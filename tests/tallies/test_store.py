@@ -114,14 +114,38 @@ def test_purge_forgets_earlier_days_only(engine):
 
 
 def test_create_schema_is_idempotent_and_applies_missing_migrations(engine, monkeypatch):
-    assert db.create_schema(engine) == len(db.MIGRATIONS)
+    newest = len(db.MIGRATIONS)
+    assert db.create_schema(engine) == newest
     applied = []
-    monkeypatch.setattr(db, "MIGRATIONS", [*db.MIGRATIONS, lambda connection: applied.append("2")])
-    assert db.create_schema(engine) == 2
-    assert db.create_schema(engine) == 2
-    assert applied == ["2"]
+    monkeypatch.setattr(db, "MIGRATIONS", [*db.MIGRATIONS, lambda connection: applied.append("next")])
+    assert db.create_schema(engine) == newest + 1
+    assert db.create_schema(engine) == newest + 1
+    assert applied == ["next"]
     with engine.connect() as connection:
-        assert sorted(connection.execute(sa.select(db.schema_version.c.version)).scalars()) == [1, 2]
+        assert sorted(connection.execute(sa.select(db.schema_version.c.version)).scalars()) == [newest, newest + 1]
+
+
+def test_a_version_1_sqlite_database_gets_the_dashboard_index_and_it_is_used(tmp_path):
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}", writer=True)
+    with engine.begin() as connection:  # as the first release made it: its tables, version 1, no index
+        connection.exec_driver_sql("CREATE TABLE schema_version (version INTEGER PRIMARY KEY)")
+        connection.exec_driver_sql("INSERT INTO schema_version VALUES (1)")
+        for table in (tally, visitor, salt):
+            connection.execute(sa.schema.CreateTable(table))
+    assert db.create_schema(engine) == len(db.MIGRATIONS)
+
+    clock = Clock(dt.datetime(2026, 3, 1, 9, 0, tzinfo=TIMEZONE))
+    counting = recorder_for(engine, clock)
+    assert counting.record(Batch((Event("view", "home"),), "ea-na", "vi"))
+    clock.now += dt.timedelta(days=1)
+    assert counting.record(Batch((Event("view", "home"),), "ea-na", "vi"))  # a day's first write gathers statistics
+    with engine.connect() as connection:
+        assert "tally_by_what" in {index["name"] for index in sa.inspect(connection).get_indexes("tally")}
+        assert connection.exec_driver_sql("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'tally'").scalar() > 0
+        plan = " ".join(str(row[-1]) for row in connection.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT commune, kind, subject, source, sum(count) FROM tally "
+            "WHERE day BETWEEN '2025-03-02' AND '2026-03-01' GROUP BY commune, kind, subject, source"))
+    assert "COVERING INDEX tally_by_what" in plan, plan  # (on big tables, walked in group order: no sort)
 
 
 def test_a_fresh_database_is_stamped_with_the_newest_version(database_url):
