@@ -3,10 +3,11 @@
 Builds a throwaway content tree whose registry holds 100 communes, fills a throwaway SQLite
 database with `flask tallies demo`-style data for 365 days, signs in, and times the district view
 (last 30 days, and the whole year) and its CSV. Prints the medians; `bench/run.py` adds them to
-bench/results.md.
+bench/results.md. `BENCH_DATABASE_URL=postgresql://…` (an empty database) measures PostgreSQL instead.
 """
 
 import datetime as dt
+import os
 import shutil
 import statistics
 import sys
@@ -37,7 +38,8 @@ def measure() -> dict[str, float]:
     workdir = Path(tempfile.mkdtemp(prefix="guide-dashboard-bench-"))
     try:
         build_content(workdir / "content")
-        app = create_app({"CONTENT_DIR": workdir / "content", "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}", "WTF_CSRF_ENABLED": False})
+        url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"  # an empty PostgreSQL database, say
+        app = create_app({"CONTENT_DIR": workdir / "content", "DATABASE_URL": url, "WTF_CSRF_ENABLED": False})
         with app.app_context():
             db.create_schema()
             started = time.perf_counter()

@@ -85,8 +85,7 @@ def fill(days: int, end: dt.date) -> int:
         if batch:
             connection.execute(sa.insert(tally), batch)
             written += len(batch)
-        if connection.dialect.name == "sqlite":  # statistics for the planner, as the tallies gather each day
-            connection.exec_driver_sql("ANALYZE tally")
+        connection.exec_driver_sql("ANALYZE tally")  # statistics for the planner (the tallies refresh SQLite's each day)
         connection.execute(settings.delete().where(settings.c.key == "demo"))
         connection.execute(settings.insert().values(key="demo", value="yes"))
     return written

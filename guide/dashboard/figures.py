@@ -7,10 +7,13 @@ counts twice, because nothing links one day to the next (that is the point of th
 
 import datetime as dt
 import statistics
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from .. import db
 from ..tallies.store import tally
 SOURCES = ("qr", "poster", "link", "zalo", "facebook")
 MAX_DAYS = 366
@@ -74,6 +77,16 @@ def parse_range(today: dt.date, period: str | None, start: str | None, end: str 
     if days is None:
         return DateRange(today - dt.timedelta(days=29), today), False
     return DateRange(today - dt.timedelta(days=days - 1), today), True
+
+
+@contextmanager
+def reading() -> Iterator[sa.Connection]:
+    """A connection for the dashboard's sums. On PostgreSQL they get room to work in memory: with
+    the default work_mem, a year for 100 communes sorts on disk (0.76 s) instead of hashing (0.3 s)."""
+    with db.engine().connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET LOCAL work_mem = '32MB'")  # this transaction only
+        yield connection
 
 
 def _add(figures: Figures, kind: str, subject: str, source: str, count: int, portal_keys: frozenset[str]) -> None:

@@ -5,14 +5,14 @@ import datetime as dt
 import io
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from .. import db, htmx
+from .. import htmx
 from ..prefixes import localized_route
 from . import charts, figures, users
 
@@ -119,7 +119,7 @@ def district():
     column = request.args.get("sap-xep", "visitors")
     column = column if column in COLUMNS else "visitors"
     descending = request.args.get("chieu", "giam") != "tang"
-    with db.engine().connect() as connection:
+    with figures.reading() as connection:
         rows = figures.by_commune(connection, period, registry.communes, portal_keys())
     rows = figures.sort_rows(rows, column, descending)
     labels = column_labels()
@@ -145,7 +145,7 @@ def commune(slug: str):
         abort(404)  # a commune user learns nothing about other communes, not even that they exist
     period, range_ok = requested_range()
     keys = portal_keys()
-    with db.engine().connect() as connection:
+    with figures.reading() as connection:
         days = figures.daily(connection, place.slug, period, keys)
         everyone = figures.by_commune(connection, period, registry.communes, keys)
         top_guides = figures.top(connection, place.slug, "view", period)
