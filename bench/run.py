@@ -2,8 +2,6 @@
 with wrk as the load generator. Writes bench/results.md. Measures; never asserts (the budgets are
 reported as met or missed)."""
 
-import gzip
-import json
 import os
 import platform
 import re

@@ -5,7 +5,6 @@ the content is too broken for the app to start: that is exactly when an editor n
 """
 
 import os
-import re
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit

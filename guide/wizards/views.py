@@ -7,7 +7,7 @@ the next step's URL; without it the server redirects there.
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from .. import events, htmx

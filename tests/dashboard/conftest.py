@@ -1,5 +1,3 @@
-import datetime as dt
-
 import pytest
 import sqlalchemy as sa
 

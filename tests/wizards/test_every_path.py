@@ -8,7 +8,6 @@ import pytest
 from guide.wizards.engine import replay
 from guide.wizards.model import all_paths
 
-from ..conftest import ROOT
 
 
 def shipped_wizards():

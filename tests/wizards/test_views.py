@@ -1,6 +1,5 @@
 """The wizard pages over HTTP: plain GET forms, htmx partials, redirects, errors."""
 
-from urllib.parse import urlencode
 
 import pytest
 
