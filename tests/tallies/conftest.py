@@ -174,6 +174,15 @@ def database_url(request, tmp_path):
     return request.getfixturevalue("postgres_url")
 
 
+@pytest.fixture
+def engine(database_url):
+    """A writer engine on a fresh database with the schema made (SQLite, then PostgreSQL)."""
+    engine = db.make_engine(database_url, writer=True)
+    db.create_schema(engine)
+    yield engine
+    engine.dispose()
+
+
 def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

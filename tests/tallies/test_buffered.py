@@ -7,8 +7,6 @@ import subprocess
 import sys
 import threading
 
-import pytest
-
 from guide import create_app, db
 from guide.tallies import recorder
 from guide.tallies.classify import VISITOR, Event
@@ -19,14 +17,6 @@ from .conftest import ZALO_IN_APP, app_counters, counters, wait_for
 from .test_store import Clock
 
 HOURS = 3600  # a flush interval no test waits out: only flush() or the exit writes
-
-
-@pytest.fixture
-def engine(database_url):
-    engine = db.make_engine(database_url, writer=True)
-    db.create_schema(engine)
-    yield engine
-    engine.dispose()
 
 
 def buffered(engine, clock, flush_seconds=HOURS) -> Recorder:

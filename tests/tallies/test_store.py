@@ -24,14 +24,6 @@ class Clock:
         return self.now
 
 
-@pytest.fixture
-def engine(database_url):
-    engine = db.make_engine(database_url, writer=True)
-    db.create_schema(engine)
-    yield engine
-    engine.dispose()
-
-
 def recorder_for(engine, clock) -> Recorder:
     return Recorder(lambda: engine, sqlite_file=db.sqlite_path(str(engine.url)), clock=clock)
 
