@@ -89,21 +89,17 @@ def reading() -> Iterator[sa.Connection]:
         yield connection
 
 
+# The counter kinds that add straight to one figure (outbound clicks and arrivals need more).
+_FIGURE_OF_KIND = {"visitors": "visitors", "view": "views", "wizard_start": "wizard_starts", "wizard_outcome": "outcomes",
+                   "useful_yes": "useful_yes", "useful_no": "useful_no"}
+
+
 def _add(figures: Figures, kind: str, subject: str, source: str, count: int, portal_keys: frozenset[str]) -> None:
-    if kind == "visitors":
-        figures.visitors += count
-    elif kind == "view":
-        figures.views += count
-    elif kind == "wizard_start":
-        figures.wizard_starts += count
-    elif kind == "wizard_outcome":
-        figures.outcomes += count
+    if kind in _FIGURE_OF_KIND:
+        name = _FIGURE_OF_KIND[kind]
+        setattr(figures, name, getattr(figures, name) + count)
     elif kind == "outbound" and subject in portal_keys:
         figures.portal += count
-    elif kind == "useful_yes":
-        figures.useful_yes += count
-    elif kind == "useful_no":
-        figures.useful_no += count
     elif kind == "arrival":
         figures.arrivals[source] = figures.arrivals.get(source, 0) + count
 
