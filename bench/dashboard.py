@@ -27,7 +27,10 @@ RUNS = 15
 
 def build_content(target: Path) -> None:
     shutil.copytree(ROOT / "content", target)
-    communes = [{"slug": f"xa-{i:03d}", "name": f"Xã thử {i}", "kind": "xa", "population": 5000 + 173 * i} for i in range(COMMUNES)]
+    communes = [
+        {"slug": f"xa-{i:03d}", "name": f"Xã thử {i}", "kind": "xa", "population": 5000 + 173 * i}
+        for i in range(COMMUNES)
+    ]
     (target / "communes.yaml").write_text(yaml.safe_dump({"communes": communes}, allow_unicode=True), encoding="utf-8")
 
 
@@ -38,7 +41,9 @@ def measure() -> dict[str, float]:
     workdir = Path(tempfile.mkdtemp(prefix="guide-dashboard-bench-"))
     try:
         build_content(workdir / "content")
-        url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"  # an empty PostgreSQL database, say
+        url = (
+            os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"
+        )  # an empty PostgreSQL database, say
         app = create_app({"CONTENT_DIR": workdir / "content", "DATABASE_URL": url, "WTF_CSRF_ENABLED": False})
         with app.app_context():
             db.create_schema()
@@ -49,8 +54,12 @@ def measure() -> dict[str, float]:
         client = app.test_client()
         client.post("/thong-ke/dang-nhap", data={"name": "bench", "password": "bench-password"})
         results = {"tally rows": rows, "demo fill s": fill_seconds}
-        for label, url in (("district view, 30 days", "/thong-ke/"), ("district view, 365 days", "/thong-ke/?tu={start}&den={end}"),
-                           ("district CSV, 30 days", "/thong-ke/?format=csv"), ("commune view, 90 days", "/thong-ke/xa/xa-042?ky=90")):
+        for label, url in (
+            ("district view, 30 days", "/thong-ke/"),
+            ("district view, 365 days", "/thong-ke/?tu={start}&den={end}"),
+            ("district CSV, 30 days", "/thong-ke/?format=csv"),
+            ("commune view, 90 days", "/thong-ke/xa/xa-042?ky=90"),
+        ):
             url = url.format(start=dt.date.today() - dt.timedelta(days=364), end=dt.date.today())
             times = []
             for _ in range(RUNS):

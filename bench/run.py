@@ -35,8 +35,19 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--workers", str(WORKERS), "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", target],
-            cwd=ROOT, env={**os.environ, **env}, start_new_session=True,
+            [
+                str(BIN / "gunicorn"),
+                "--workers",
+                str(WORKERS),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+                target,
+            ],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            start_new_session=True,
         )
         for _ in range(100):
             try:
@@ -80,7 +91,13 @@ def wrk(url: str, headers: dict | None = None, script: Path | None = None) -> di
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]), "requests": int(re.search(r"(\d+) requests in", out)[1]), "p50": millis("50"), "p99": millis("99"), "non2xx": int(errors[1]) if errors else 0}
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]),
+        "requests": int(re.search(r"(\d+) requests in", out)[1]),
+        "p50": millis("50"),
+        "p99": millis("99"),
+        "non2xx": int(errors[1]) if errors else 0,
+    }
 
 
 def fetch(url: str, headers: dict | None = None) -> tuple[bytes, dict]:
@@ -91,12 +108,23 @@ def fetch(url: str, headers: dict | None = None) -> tuple[bytes, dict]:
 
 def views_counted(database: Path, slug: str) -> int:
     with sqlite3.connect(database) as connection:
-        return connection.execute("SELECT coalesce(sum(count), 0) FROM tally WHERE kind = 'view' AND subject = ?", (slug,)).fetchone()[0]
+        return connection.execute(
+            "SELECT coalesce(sum(count), 0) FROM tally WHERE kind = 'view' AND subject = ?", (slug,)
+        ).fetchone()[0]
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor())
-    memory = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), "?")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        (line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), "?"
+    )
     gunicorn = subprocess.run([str(BIN / "gunicorn"), "--version"], capture_output=True, text=True).stdout.strip()
     wrk_version = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
     return f"{os.cpu_count()} CPUs ({cpu}), {int(memory) // 1024 // 1024} GiB, Python {platform.python_version()}, {gunicorn}, {wrk_version}, Linux {platform.release()}"
@@ -136,13 +164,18 @@ def main() -> int:
         sizes["page_raw_kb"] = len(page) / 1024
         results["b: guide page, tallies on"] = wrk(server.url + guide_path)
         (workdir / "new-url.lua").write_text(NEW_URL_EACH_TIME)
-        results["f: guide page, a new URL each time (Flask answers)"] = wrk(server.url + guide_path, script=workdir / "new-url.lua")
+        results["f: guide page, a new URL each time (Flask answers)"] = wrk(
+            server.url + guide_path, script=workdir / "new-url.lua"
+        )
         results["d: wizard step, htmx"] = wrk(server.url + step_path, {"HX-Request": "true"})
         results["e: search"] = wrk(server.url + "/tim-kiem?q=ho+so")
     finally:
         server.stop()  # gracefully: each worker writes its last second of counts
     views = views_counted(workdir / "bench.sqlite3", guide_slug)
-    wrk_views = results["b: guide page, tallies on"]["requests"] + results["f: guide page, a new URL each time (Flask answers)"]["requests"]
+    wrk_views = (
+        results["b: guide page, tallies on"]["requests"]
+        + results["f: guide page, a new URL each time (Flask answers)"]["requests"]
+    )
     ceiling = Server("bench.ceiling:app", {"BENCH_BODY_FILE": str(workdir / "page.html")})
     try:
         results["a: ceiling (same bytes, no app)"] = wrk(ceiling.url + "/")
@@ -154,7 +187,10 @@ def main() -> int:
     finally:
         server.stop()
 
-    a, b, c = (results[k]["rps"] for k in ("a: ceiling (same bytes, no app)", "b: guide page, tallies on", "c: guide page, tallies off"))
+    a, b, c = (
+        results[k]["rps"]
+        for k in ("a: ceiling (same bytes, no app)", "b: guide page, tallies on", "c: guide page, tallies off")
+    )
     ratios = {"b_over_a": b / a, "b_over_c": b / c}
     worst_p99 = max(r["p99"] for name, r in results.items() if name[0] in "bcde")
 
@@ -173,7 +209,10 @@ def main() -> int:
         "",
         "| case | requests/s | p50 ms | p99 ms | non-2xx |",
         "| --- | ---: | ---: | ---: | ---: |",
-        *[f"| {name} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['non2xx']} |" for name, r in sorted(results.items())],
+        *[
+            f"| {name} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['non2xx']} |"
+            for name, r in sorted(results.items())
+        ],
         "",
         "| budget | measured | limit | verdict |",
         "| --- | ---: | ---: | --- |",
@@ -186,9 +225,15 @@ def main() -> int:
         f"The guide page measured: `{guide_path}` ({sizes['page_raw_kb']:.1f} KB of HTML, {sizes['page_gzip_kb']:.1f} KB gzipped); the wizard step: `{step_path}` with `HX-Request: true`.",
         "",
     ]
-    dashboard = subprocess.run([str(BIN / "python"), str(ROOT / "bench" / "dashboard.py")], cwd=ROOT, capture_output=True, text=True)
-    lines += ["## The district dashboard, a year of demo data for 100 communes", "",
-              "Measured in-process with the Flask test client on SQLite (`bench/dashboard.py`); budget: the district view under 300 ms.", ""]
+    dashboard = subprocess.run(
+        [str(BIN / "python"), str(ROOT / "bench" / "dashboard.py")], cwd=ROOT, capture_output=True, text=True
+    )
+    lines += [
+        "## The district dashboard, a year of demo data for 100 communes",
+        "",
+        "Measured in-process with the Flask test client on SQLite (`bench/dashboard.py`); budget: the district view under 300 ms.",
+        "",
+    ]
     lines += [f"- {line}" for line in dashboard.stdout.splitlines()] or [f"- failed: {dashboard.stderr[-500:]}"]
     lines.append("")
     (ROOT / "bench" / "results.md").write_text("\n".join(lines), encoding="utf-8")

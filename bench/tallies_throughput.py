@@ -29,7 +29,9 @@ DURATION = os.environ.get("BENCH_DURATION", "10s")
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
-BROWSER = "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36"
+BROWSER = (
+    "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36"
+)
 
 
 def free_port() -> int:
@@ -42,8 +44,19 @@ class Server:
     def __init__(self, env: dict):
         self.url = f"http://127.0.0.1:{free_port()}"
         self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--workers", str(WORKERS), "--bind", self.url.removeprefix("http://"), "--log-level", "warning", "wsgi:app"],
-            cwd=ROOT, env={**os.environ, **env}, start_new_session=True,
+            [
+                str(BIN / "gunicorn"),
+                "--workers",
+                str(WORKERS),
+                "--bind",
+                self.url.removeprefix("http://"),
+                "--log-level",
+                "warning",
+                "wsgi:app",
+            ],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            start_new_session=True,
         )
         for _ in range(200):
             try:
@@ -60,8 +73,12 @@ class Server:
 
 
 def wrk(url: str) -> dict:
-    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", "-H", f"User-Agent: {BROWSER}", url],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", "-H", f"User-Agent: {BROWSER}", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
     def millis(label):
         match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)", out, re.M)
@@ -69,8 +86,13 @@ def wrk(url: str) -> dict:
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]), "requests": int(re.search(r"(\d+) requests in", out)[1]),
-            "p50": millis("50"), "p99": millis("99"), "non2xx": int(errors[1]) if errors else 0}
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]),
+        "requests": int(re.search(r"(\d+) requests in", out)[1]),
+        "p50": millis("50"),
+        "p99": millis("99"),
+        "non2xx": int(errors[1]) if errors else 0,
+    }
 
 
 def views(database_url: str, slug: str) -> int:
@@ -79,7 +101,10 @@ def views(database_url: str, slug: str) -> int:
         with engine.connect() as connection:
             if not sa.inspect(connection).has_table("tally"):
                 return 0
-            return connection.execute(sa.text("SELECT coalesce(sum(count), 0) FROM tally WHERE kind = 'view' AND subject = :slug"), {"slug": slug}).scalar()
+            return connection.execute(
+                sa.text("SELECT coalesce(sum(count), 0) FROM tally WHERE kind = 'view' AND subject = :slug"),
+                {"slug": slug},
+            ).scalar()
     finally:
         engine.dispose()
 

@@ -44,8 +44,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     dashboard.init_app(app)
 
     if app.config.get("RESPONSE_CACHE", not (app.testing or app.debug)):
-        app.wsgi_app = ResponseCache(app.wsgi_app, counted_as=lambda environ: environ.get(tallies.COUNTED_AS),
-                                     on_hit=lambda environ, counted_as: tallies.count_again(app, environ, counted_as))
+        app.wsgi_app = ResponseCache(
+            app.wsgi_app,
+            counted_as=lambda environ: environ.get(tallies.COUNTED_AS),
+            on_hit=lambda environ, counted_as: tallies.count_again(app, environ, counted_as),
+        )
     if app.config["PROXIES"]:
         # Behind nginx the client's address and scheme come in headers (HSTS, secure cookies and
         # the daily visitor hash need the real ones). Outermost, so everything inside sees them.

@@ -29,7 +29,14 @@ def _line(path: Path, needle: str) -> int | None:
     return raw.count("\n", 0, at) + 1 if at >= 0 else None
 
 
-def check_href(href: str, library: Library, wizards: dict[str, Wizard], communes: set[str], own_anchors: frozenset[str], locale: str) -> str | None:
+def check_href(
+    href: str,
+    library: Library,
+    wizards: dict[str, Wizard],
+    communes: set[str],
+    own_anchors: frozenset[str],
+    locale: str,
+) -> str | None:
     """What is wrong with a link in content, or None."""
     parts = urlsplit(href)
     if parts.scheme or parts.netloc:
@@ -95,12 +102,19 @@ def check_content(content_dir: Path) -> list[Problem]:
                 problems.append(Problem(guide.path, f"image {src!r} has no alt text", _line(guide.path, src)))
             for slug in guide.related:
                 if library.guide(slug, locale)[0] is None:
-                    problems.append(Problem(guide.path, f"related guide {slug!r} does not exist", _line(guide.path, slug)))
+                    problems.append(
+                        Problem(guide.path, f"related guide {slug!r} does not exist", _line(guide.path, slug))
+                    )
             if locale != DEFAULT_LOCALE and guide.slug not in library.guides[DEFAULT_LOCALE]:
                 problems.append(Problem(guide.path, "has no Vietnamese original with the same slug"))
     for slug, guide in library.guides[DEFAULT_LOCALE].items():
         if slug not in library.guides.get("en", {}) and slug not in library.pending_translations:
-            problems.append(Problem(guide.path, "has no English version (content/en/guides/) and is not listed in pending-translations.yaml"))
+            problems.append(
+                Problem(
+                    guide.path,
+                    "has no English version (content/en/guides/) and is not listed in pending-translations.yaml",
+                )
+            )
 
     for wizard in wizards.values():
         for outcome in wizard.outcomes.values():
@@ -117,7 +131,12 @@ def content_cli():
 
 
 @content_cli.command("check")
-@click.option("--content-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="default: $GUIDE_CONTENT_DIR or ./content")
+@click.option(
+    "--content-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="default: $GUIDE_CONTENT_DIR or ./content",
+)
 def check_command(content_dir: Path | None):
     """Print every problem in content/ with its file and line; exit 1 if there is any."""
     content_dir = content_dir or Path(os.environ.get("GUIDE_CONTENT_DIR") or ROOT / "content")

@@ -136,7 +136,11 @@ def load_registry(path: Path) -> Registry:
             former.append(FormerUnit(unit_slug, str(unit.get("name") or unit_slug), str(unit.get("kind") or "xa")))
             if unit_slug != slug:  # a commune that kept its name lists itself; that is no alias
                 if unit_slug in aliases:
-                    problems.append(Problem(path, f"{where}: former slug {unit_slug!r} is already an alias of {aliases[unit_slug]!r}"))
+                    problems.append(
+                        Problem(
+                            path, f"{where}: former slug {unit_slug!r} is already an alias of {aliases[unit_slug]!r}"
+                        )
+                    )
                 aliases[unit_slug] = slug
         communes.append(
             Commune(

@@ -108,7 +108,9 @@ class Library:
 
     def all_in(self, locale: str) -> list[Guide]:
         """Every guide a reader of `locale` can open: theirs, else the Vietnamese one."""
-        slugs = list(self.guides[DEFAULT_LOCALE]) + [s for s in self.guides.get(locale, {}) if s not in self.guides[DEFAULT_LOCALE]]
+        slugs = list(self.guides[DEFAULT_LOCALE]) + [
+            s for s in self.guides.get(locale, {}) if s not in self.guides[DEFAULT_LOCALE]
+        ]
         return [self.guide(slug, locale)[0] for slug in slugs]
 
     def by_topic(self, locale: str) -> list[tuple[str, str, list[Guide]]]:
@@ -124,7 +126,9 @@ class Library:
     def top(self, locale: str, count: int = 6) -> list[Guide]:
         """The first guides of every topic, round by round: the home page's "start here"."""
         topic_rank = {key: rank for rank, key in enumerate(self.topics)}
-        return sorted(self.all_in(locale), key=lambda g: (g.order, topic_rank.get(g.topic, len(topic_rank)), g.title))[:count]
+        return sorted(self.all_in(locale), key=lambda g: (g.order, topic_rank.get(g.topic, len(topic_rank)), g.title))[
+            :count
+        ]
 
 
 class _CollectLinks(Treeprocessor):
@@ -132,7 +136,9 @@ class _CollectLinks(Treeprocessor):
 
     def run(self, root: etree.Element) -> None:
         self.md.collected_links = [a.get("href", "") for a in root.iter("a")]
-        self.md.images_without_alt = [img.get("src", "") for img in root.iter("img") if not (img.get("alt") or "").strip()]
+        self.md.images_without_alt = [
+            img.get("src", "") for img in root.iter("img") if not (img.get("alt") or "").strip()
+        ]
 
 
 class _CollectLinksExtension(Extension):
@@ -143,7 +149,16 @@ class _CollectLinksExtension(Extension):
 def make_markdown() -> markdown.Markdown:
     """A Markdown renderer for guides and wizard texts. Not thread-safe: one per loader."""
     return markdown.Markdown(
-        extensions=["toc", "tables", "attr_list", "admonition", "md_in_html", "sane_lists", "smarty", _CollectLinksExtension()],
+        extensions=[
+            "toc",
+            "tables",
+            "attr_list",
+            "admonition",
+            "md_in_html",
+            "sane_lists",
+            "smarty",
+            _CollectLinksExtension(),
+        ],
         extension_configs={"toc": {"slugify": slugify, "toc_depth": "2-3"}, "smarty": {"smart_quotes": False}},
         output_format="html",
     )
@@ -299,7 +314,9 @@ def load_links(path: Path, problems: list[Problem]) -> dict[str, Link]:
         if not SLUG.match(str(key)):
             problems.append(Problem(path, f"link key {key!r} must be an ASCII slug", line and line + 1))
         elif not isinstance(url, str) or not re.match(r"^https://[^/\s?#]+\.[^/\s?#]+(/\S*)?$", url):
-            problems.append(Problem(path, f"link {key!r}: url must be an https:// address, not {url!r}", line and line + 1))
+            problems.append(
+                Problem(path, f"link {key!r}: url must be an https:// address, not {url!r}", line and line + 1)
+            )
         else:
             label = entry.get("label") or {}
             links[str(key)] = Link(str(key), url, label if isinstance(label, dict) else {DEFAULT_LOCALE: str(label)})

@@ -48,9 +48,13 @@ schema_version = sa.Table(
 MIGRATIONS: list[Callable[[sa.Connection], None]] = [
     lambda connection: None,  # 1: the first schema (tally, visitor, salt; created from metadata)
     # 2: the dashboard's covering index on SQLite (guide/tallies/store.py says why)
-    lambda connection: connection.exec_driver_sql(
-        'CREATE INDEX IF NOT EXISTS tally_by_what ON tally (commune, kind, subject, source, day, "count")'
-    ) if connection.dialect.name == "sqlite" else None,
+    lambda connection: (
+        connection.exec_driver_sql(
+            'CREATE INDEX IF NOT EXISTS tally_by_what ON tally (commune, kind, subject, source, day, "count")'
+        )
+        if connection.dialect.name == "sqlite"
+        else None
+    ),
 ]
 
 
@@ -75,8 +79,11 @@ def make_engine(url: str, *, writer: bool = False) -> sa.Engine:
         open_wait_ms = WRITE_TIMEOUT_MS if writer else SQLITE_BUSY_TIMEOUT_MS
         busy_ms = 0 if writer else SQLITE_BUSY_TIMEOUT_MS
         # The writer always ends its transactions itself (write_transaction), so the pool need not.
-        engine = sa.create_engine(url, connect_args={"timeout": open_wait_ms / 1000, "check_same_thread": False},
-                                  pool_reset_on_return=None if writer else "rollback")
+        engine = sa.create_engine(
+            url,
+            connect_args={"timeout": open_wait_ms / 1000, "check_same_thread": False},
+            pool_reset_on_return=None if writer else "rollback",
+        )
 
         @sa.event.listens_for(engine, "connect")
         def _tune_sqlite(dbapi_connection, _record):
@@ -101,8 +108,14 @@ def make_engine(url: str, *, writer: bool = False) -> sa.Engine:
     if writer:
         # A statement or a row lock that takes longer than this fails, and the caller gives up.
         connect_args["options"] = f"-c statement_timeout={WRITE_TIMEOUT_MS} -c lock_timeout={WRITE_TIMEOUT_MS}"
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=2, connect_args=connect_args,
-                            pool_reset_on_return=None if writer else "rollback")
+    return sa.create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=2,
+        max_overflow=2,
+        connect_args=connect_args,
+        pool_reset_on_return=None if writer else "rollback",
+    )
 
 
 def _begin_immediate_within_bound(execute: Callable[[str], object]) -> None:
@@ -159,7 +172,9 @@ class Prepared:
                 self.processors[name] = processor
 
     def parameters(self, values: dict):
-        converted = {name: self.processors[name](value) if name in self.processors else value for name, value in values.items()}
+        converted = {
+            name: self.processors[name](value) if name in self.processors else value for name, value in values.items()
+        }
         return tuple(converted[name] for name in self.names) if self.names is not None else converted
 
     def execute(self, cursor, values: dict):
@@ -231,4 +246,7 @@ def init_app(app: Flask) -> None:
     def init_db_command():
         """Create the database tables, or bring them up to date (safe to run again)."""
         version = create_schema()
-        print(f"database ready (schema version {version}): {sa.engine.make_url(app.config['DATABASE_URL']).render_as_string(hide_password=True)}")
+        print(
+            f"database ready (schema version {version}): "
+            f"{sa.engine.make_url(app.config['DATABASE_URL']).render_as_string(hide_password=True)}"
+        )

@@ -32,7 +32,13 @@ def cached_page(view):
             return view(**kwargs)
         commune = g.get("commune")
         own_args = tuple(sorted((k, v) for k, v in request.args.items(multi=True) if is_own_parameter(k)))
-        key = (request.endpoint, tuple(sorted(kwargs.items())), current_language(), commune.slug if commune else None, own_args)
+        key = (
+            request.endpoint,
+            tuple(sorted(kwargs.items())),
+            current_language(),
+            commune.slug if commune else None,
+            own_args,
+        )
         with _lock:
             html = _pages.get(key)
         if html is None:

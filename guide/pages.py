@@ -31,7 +31,8 @@ def home():
         "pages/home.html",
         top_guides=library().top(language),
         communes=registry().communes,
-        main_wizard=wizard and {"title": wizard.title[language], "url": url_for("wizards.start", wizard_slug=wizard.slug)},
+        main_wizard=wizard
+        and {"title": wizard.title[language], "url": url_for("wizards.start", wizard_slug=wizard.slug)},
     )
 
 

@@ -59,9 +59,7 @@ TRACKING_PARAMETERS = frozenset({"zarsrc", "fbclid", "gclid"})
 
 def is_own_parameter(key: str) -> bool:
     """A query parameter worth keeping in a link we render (not a prefix value, not a chat tag)."""
-    return not (
-        key in TRACKING_PARAMETERS or key.startswith(("utm_", "_")) or key in {"lang_code", "commune", "src"}
-    )
+    return not (key in TRACKING_PARAMETERS or key.startswith(("utm_", "_")) or key in {"lang_code", "commune", "src"})
 
 
 def init_app(app: Flask) -> None:

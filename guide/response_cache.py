@@ -27,8 +27,16 @@ SHAREABLE = "guide.shareable"  # the environ key a view sets (through `shareable
 TTL_SECONDS = 300  # like the page cache: signed form tokens in a kept page stay fresh
 MAX_ENTRIES = 1000  # a few KB each
 # Sent by someone whose answer may be personal, or who asks a question a kept answer cannot answer.
-BYPASS = ("HTTP_COOKIE", "HTTP_AUTHORIZATION", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH",
-          "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_RANGE", "HTTP_RANGE")
+BYPASS = (
+    "HTTP_COOKIE",
+    "HTTP_AUTHORIZATION",
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_UNMODIFIED_SINCE",
+    "HTTP_IF_RANGE",
+    "HTTP_RANGE",
+)
 # The request headers a page's answer depends on (with the URL): htmx's, and the compression asked for.
 VARIES_ON = ("HTTP_ACCEPT_ENCODING", "HTTP_HX_REQUEST", "HTTP_HX_HISTORY_RESTORE_REQUEST")
 
@@ -49,8 +57,14 @@ class Entry:
 def key_of(environ: dict) -> tuple | None:
     if environ.get("REQUEST_METHOD") != "GET" or any(name in environ for name in BYPASS):
         return None
-    return (environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"), environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""),
-            environ.get("QUERY_STRING", ""), *(environ.get(name) for name in VARIES_ON))
+    return (
+        environ.get("wsgi.url_scheme"),
+        environ.get("HTTP_HOST"),
+        environ.get("SCRIPT_NAME", ""),
+        environ.get("PATH_INFO", ""),
+        environ.get("QUERY_STRING", ""),
+        *(environ.get(name) for name in VARIES_ON),
+    )
 
 
 class ResponseCache:
@@ -59,8 +73,15 @@ class ResponseCache:
     `counted_as(environ)` reads, after Flask has answered, what the tallies need to count this URL
     again; `on_hit(environ, counted_as)` counts a request answered from here. Neither may raise."""
 
-    def __init__(self, app: Callable, *, counted_as: Callable[[dict], object], on_hit: Callable[[dict, object], None],
-                 ttl: float = TTL_SECONDS, max_entries: int = MAX_ENTRIES):
+    def __init__(
+        self,
+        app: Callable,
+        *,
+        counted_as: Callable[[dict], object],
+        on_hit: Callable[[dict, object], None],
+        ttl: float = TTL_SECONDS,
+        max_entries: int = MAX_ENTRIES,
+    ):
         self.app = app
         self.counted_as = counted_as
         self.on_hit = on_hit

@@ -94,8 +94,12 @@ def snippet(entry: Entry, terms: list[str]) -> Markup:
     original = entry.guide.text
     parts, cursor = [], start
     for match in pattern.finditer(entry.text, start, end):
-        parts.append(escape(original[entry.positions[cursor] : entry.positions[match.start()]]) if match.start() > cursor else "")
-        parts.append(Markup("<mark>%s</mark>") % original[entry.positions[match.start()] : entry.positions[match.end() - 1] + 1])
+        parts.append(
+            escape(original[entry.positions[cursor] : entry.positions[match.start()]]) if match.start() > cursor else ""
+        )
+        parts.append(
+            Markup("<mark>%s</mark>") % original[entry.positions[match.start()] : entry.positions[match.end() - 1] + 1]
+        )
         cursor = match.end()
     if cursor < end:
         parts.append(escape(original[entry.positions[cursor] : entry.positions[end - 1] + 1]))

@@ -49,7 +49,9 @@ def public_url(path: str, source: str) -> str:
 
 def qr_svg(data: str, title: str) -> Markup:
     code = segno.make(data, error="m")
-    return Markup(code.svg_inline(scale=1, border=2, omitsize=True, svgclass="qr", title=title, dark="#000", light="#fff"))
+    return Markup(
+        code.svg_inline(scale=1, border=2, omitsize=True, svgclass="qr", title=title, dark="#000", light="#fff")
+    )
 
 
 def targets(language: str) -> list[Target]:
@@ -57,9 +59,19 @@ def targets(language: str) -> list[Target]:
     wizards = current_app.extensions["guide.wizards"]
     from flask_babel import gettext as _
 
-    found = [Target("trang-chu", "", _("Do your paperwork online or by post"), _("The commune's page: its offices, the guides and the wizards."))]
+    found = [
+        Target(
+            "trang-chu",
+            "",
+            _("Do your paperwork online or by post"),
+            _("The commune's page: its offices, the guides and the wizards."),
+        )
+    ]
     found += [Target("tu-van", slug, w.title[language], w.summary[language]) for slug, w in wizards.items()]
-    found += [Target("huong-dan", guide.slug, guide.title, guide.summary) for guide in sorted(library.all_in(language), key=lambda x: (x.topic, x.order))]
+    found += [
+        Target("huong-dan", guide.slug, guide.title, guide.summary)
+        for guide in sorted(library.all_in(language), key=lambda x: (x.topic, x.order))
+    ]
     return found
 
 
@@ -114,4 +126,6 @@ def qr_download(kind: str, fmt: str, slug: str = ""):
         code.save(buffer, kind="png", scale=20, border=2)
         mimetype = "image/png"
     filename = f"qr-{g.commune.slug}-{kind}{'-' + slug if slug else ''}.{fmt}"
-    return Response(buffer.getvalue(), mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        buffer.getvalue(), mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )

@@ -36,7 +36,9 @@ FIXTURE_CONTENT = ROOT / "tests" / "fixtures" / "content"
 @pytest.fixture
 def fixture_app(tmp_path):
     """The app on a small, fixed content tree: for tests about the engine, not the shipped words."""
-    return create_app({"TESTING": True, "CONTENT_DIR": FIXTURE_CONTENT, "DATABASE_URL": f"sqlite:///{tmp_path / 'fixture.sqlite3'}"})
+    return create_app(
+        {"TESTING": True, "CONTENT_DIR": FIXTURE_CONTENT, "DATABASE_URL": f"sqlite:///{tmp_path / 'fixture.sqlite3'}"}
+    )
 
 
 @pytest.fixture

@@ -42,7 +42,12 @@ GUIDE = Path("vi/guides/nop-qua-buu-dien.md")
     [
         (GUIDE, "title: Nộp hồ sơ qua bưu điện\n", "", "missing `title`"),
         (GUIDE, "(/huong-dan/dang-ky-khai-sinh#giay-to)", "(/huong-dan/khong-co)", "there is no guide 'khong-co'"),
-        (GUIDE, "(/huong-dan/dang-ky-khai-sinh#giay-to)", "(/huong-dan/dang-ky-khai-sinh#khong-co)", "has no anchor #khong-co"),
+        (
+            GUIDE,
+            "(/huong-dan/dang-ky-khai-sinh#giay-to)",
+            "(/huong-dan/dang-ky-khai-sinh#khong-co)",
+            "has no anchor #khong-co",
+        ),
         (GUIDE, "topic: buu-dien", "topic: linh-tinh", "unknown topic"),
         (GUIDE, "updated: 2026-11-20", "updated: 20/11/2026", "`updated` must be a date"),
         (GUIDE, "(/ra/cong-dvc-quoc-gia)", "(/ra/khong-co)", "/ra/ key 'khong-co' is not in links.yaml"),
@@ -63,20 +68,31 @@ def test_each_kind_of_broken_content_is_caught_with_its_file(content, file, old,
 def test_a_dead_link_is_reported_with_its_line(content):
     replace_in(content / GUIDE, "(/ra/cong-dvc-quoc-gia)", "(/ra/khong-co)")
     [problem] = check_content(content)
-    assert problem.line == (content / GUIDE).read_text(encoding="utf-8").splitlines().index("Mở [Cổng Dịch vụ công quốc gia](/ra/khong-co).") + 1
+    assert (
+        problem.line
+        == (content / GUIDE)
+        .read_text(encoding="utf-8")
+        .splitlines()
+        .index("Mở [Cổng Dịch vụ công quốc gia](/ra/khong-co).")
+        + 1
+    )
 
 
 def test_a_missing_translation_must_be_listed_as_pending(content):
     (content / "pending-translations.yaml").write_text("[]\n", encoding="utf-8")
     problems = check_content(content)
-    assert [p.message for p in problems] == ["has no English version (content/en/guides/) and is not listed in pending-translations.yaml"]
+    assert [p.message for p in problems] == [
+        "has no English version (content/en/guides/) and is not listed in pending-translations.yaml"
+    ]
 
 
 def test_the_command_exits_non_zero_and_prints_file_and_line(content):
     replace_in(content / GUIDE, "(/ra/cong-dvc-quoc-gia)", "(/ra/khong-co)")
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "content", "check", "--content-dir", str(content)],
-        cwd=ROOT, capture_output=True, text=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 1
     assert f"{content / GUIDE}:" in result.stderr and "khong-co" in result.stderr
@@ -86,6 +102,9 @@ def test_the_command_works_even_when_the_app_cannot_start(content):
     replace_in(content / GUIDE, "topic: buu-dien", "topic: linh-tinh")
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "content", "check"],
-        cwd=ROOT, capture_output=True, text=True, env={"GUIDE_CONTENT_DIR": str(content), "PATH": "/usr/bin:/bin"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"GUIDE_CONTENT_DIR": str(content), "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 1 and "unknown topic 'linh-tinh'" in result.stderr

@@ -12,8 +12,12 @@ def test_shipped_registry_has_todays_three_communes_and_eight_former_units():
     registry = load_registry(SHIPPED)
     assert [c.slug for c in registry.communes] == ["krong-ana", "dur-kmal", "ea-na"]
     assert registry.aliases == {
-        "buon-trap": "krong-ana", "binh-hoa": "krong-ana", "quang-dien": "krong-ana",
-        "bang-a-drenh": "dur-kmal", "ea-bong": "ea-na", "dray-sap": "ea-na",
+        "buon-trap": "krong-ana",
+        "binh-hoa": "krong-ana",
+        "quang-dien": "krong-ana",
+        "bang-a-drenh": "dur-kmal",
+        "ea-bong": "ea-na",
+        "dray-sap": "ea-na",
     }
     assert sum(len(c.former) for c in registry.communes) == 8
 
@@ -35,8 +39,14 @@ def test_find_resolves_a_former_slug_and_says_so():
     "body, complaint",
     [
         ("communes:\n  - {slug: a, name: A, kind: xa}\n  - {slug: a, name: B, kind: xa}\n", "appears more than once"),
-        ("communes:\n  - {slug: a, name: A, kind: xa, former: [{slug: b}]}\n  - {slug: b, name: B, kind: xa}\n", "is another commune's slug"),
-        ("communes:\n  - {slug: a, name: A, kind: xa, former: [{slug: c}]}\n  - {slug: b, name: B, kind: xa, former: [{slug: c}]}\n", "already an alias"),
+        (
+            "communes:\n  - {slug: a, name: A, kind: xa, former: [{slug: b}]}\n  - {slug: b, name: B, kind: xa}\n",
+            "is another commune's slug",
+        ),
+        (
+            "communes:\n  - {slug: a, name: A, kind: xa, former: [{slug: c}]}\n  - {slug: b, name: B, kind: xa, former: [{slug: c}]}\n",
+            "already an alias",
+        ),
         ("communes:\n  - {slug: Bad Slug, name: A, kind: xa}\n", "lowercase ASCII"),
         ("communes:\n  - {slug: a, name: A, kind: huyen}\n", "kind must be one of"),
         ("communes:\n  - {slug: a, name: A, kind: xa, population: -3}\n", "positive whole number"),

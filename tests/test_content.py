@@ -25,7 +25,9 @@ def write_guide(content: Path, slug: str, front: str, body: str = "Text.\n", loc
     return path
 
 
-GOOD_FRONT = "title: T\nsummary: S\ntopic: thu-tuc\naudience: [nguoi-dan]\nupdated: 2026-01-02\nsources: [{title: Luật}]"
+GOOD_FRONT = (
+    "title: T\nsummary: S\ntopic: thu-tuc\naudience: [nguoi-dan]\nupdated: 2026-01-02\nsources: [{title: Luật}]"
+)
 
 
 def test_guides_load_with_metadata_html_and_vietnamese_anchors():
@@ -67,7 +69,10 @@ def test_english_falls_back_to_vietnamese_and_says_so():
         (GOOD_FRONT.replace("sources: [{title: Luật}]", "sources: []"), "missing `sources`"),
         (GOOD_FRONT.replace("[nguoi-dan]", "[everyone]"), "`audience` must list"),
         (GOOD_FRONT + "\ncolour: red", "unknown field `colour`"),
-        (GOOD_FRONT.replace("sources: [{title: Luật}]", "sources: [{title: X, url: 'http://example.org'}]"), "must start with https://"),
+        (
+            GOOD_FRONT.replace("sources: [{title: Luật}]", "sources: [{title: X, url: 'http://example.org'}]"),
+            "must start with https://",
+        ),
         ("title: [unclosed", "not valid YAML"),
     ],
 )
@@ -97,7 +102,10 @@ def test_every_problem_is_reported_not_just_the_first(content):
 @pytest.mark.slow
 def test_two_hundred_guides_load_quickly_enough(content, capsys):
     """A benchmark, not a timed assertion: the figure goes into the issue note."""
-    body = "\n".join(f"## Bước {i}: Làm việc {i}\n\nMột đoạn văn ngắn với [liên kết](/huong-dan/g-{i}) và **chữ đậm**.\n\n- mục một\n- mục hai\n" for i in range(12))
+    body = "\n".join(
+        f"## Bước {i}: Làm việc {i}\n\nMột đoạn văn ngắn với [liên kết](/huong-dan/g-{i}) và **chữ đậm**.\n\n- mục một\n- mục hai\n"
+        for i in range(12)
+    )
     for i in range(200):
         write_guide(content, f"g-{i}", GOOD_FRONT.replace("title: T", f"title: Hướng dẫn {i}"), body)
     started = time.perf_counter()

@@ -19,7 +19,12 @@ def test_the_vietnamese_catalog_has_no_untranslated_or_fuzzy_entries():
 
 def test_the_catalog_holds_every_string_in_the_code(tmp_path):
     pot = tmp_path / "messages.pot"
-    subprocess.run([str(ROOT / ".venv" / "bin" / "pybabel"), "extract", "-F", "babel.cfg", "-o", str(pot), "."], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "pybabel"), "extract", "-F", "babel.cfg", "-o", str(pot), "."],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     with pot.open("rb") as handle:
         wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
     with CATALOG.open("rb") as handle:

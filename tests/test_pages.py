@@ -6,7 +6,18 @@ PREFIXES = ["", "/en", "/xa/ea-na", "/en/xa/ea-na"]
 
 
 @pytest.mark.parametrize("prefix", PREFIXES)
-@pytest.mark.parametrize("path", ["/", "/huong-dan/", "/huong-dan/nop-qua-buu-dien", "/huong-dan/dang-ky-khai-sinh", "/tim-kiem", "/tim-kiem?q=buu+dien", "/tu-van/thu-nghiem/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/huong-dan/",
+        "/huong-dan/nop-qua-buu-dien",
+        "/huong-dan/dang-ky-khai-sinh",
+        "/tim-kiem",
+        "/tim-kiem?q=buu+dien",
+        "/tu-van/thu-nghiem/",
+    ],
+)
 def test_every_page_answers_in_every_prefix(fixture_request, prefix, path):
     soup = fixture_request.get(prefix + path)
     assert soup.html["lang"] == ("en" if prefix.startswith("/en") else "vi")
@@ -65,8 +76,14 @@ def test_commune_landing_shows_what_the_registry_knows(fixture_request):
     "old, new",
     [
         ("/xa/buon-trap/", "/xa/krong-ana/"),
-        ("/xa/dray-sap/huong-dan/nop-qua-buu-dien?src=qr&utm_source=zalo", "/xa/ea-na/huong-dan/nop-qua-buu-dien?src=qr&utm_source=zalo"),
-        ("/en/xa/bang-a-drenh/tu-van/thu-nghiem/vneid?thu-tuc=khai-sinh", "/en/xa/dur-kmal/tu-van/thu-nghiem/vneid?thu-tuc=khai-sinh"),
+        (
+            "/xa/dray-sap/huong-dan/nop-qua-buu-dien?src=qr&utm_source=zalo",
+            "/xa/ea-na/huong-dan/nop-qua-buu-dien?src=qr&utm_source=zalo",
+        ),
+        (
+            "/en/xa/bang-a-drenh/tu-van/thu-nghiem/vneid?thu-tuc=khai-sinh",
+            "/en/xa/dur-kmal/tu-van/thu-nghiem/vneid?thu-tuc=khai-sinh",
+        ),
     ],
 )
 def test_a_former_commune_slug_redirects_permanently_keeping_page_and_query(fixture_client, old, new):
@@ -80,7 +97,10 @@ def test_an_unknown_commune_is_a_404_listing_the_communes(fixture_request):
     assert {a["href"] for a in soup.select("main a")} >= {"/xa/krong-ana/", "/xa/dur-kmal/", "/xa/ea-na/"}
 
 
-@pytest.mark.parametrize("path, lang", [("/khong-co", "vi"), ("/en/khong-co", "en"), ("/huong-dan/khong-co", "vi"), ("/en/huong-dan/khong-co", "en")])
+@pytest.mark.parametrize(
+    "path, lang",
+    [("/khong-co", "vi"), ("/en/khong-co", "en"), ("/huong-dan/khong-co", "vi"), ("/en/huong-dan/khong-co", "en")],
+)
 def test_not_found_pages_speak_the_visitors_language(fixture_request, path, lang):
     soup = fixture_request.get(path, expected_status=404)
     assert soup.html["lang"] == lang
@@ -113,7 +133,9 @@ def test_healthz_reports_the_app_and_its_database(fixture_client):
 def test_healthz_says_when_the_database_is_unreachable(tmp_path):
     from guide import create_app
 
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path}/missing-dir/../../../../../proc/nope/db.sqlite3"})
+    app = create_app(
+        {"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path}/missing-dir/../../../../../proc/nope/db.sqlite3"}
+    )
     response = app.test_client().get("/healthz")
     assert response.status_code == 200 and response.get_json()["database"] == "unreachable"
 

@@ -15,8 +15,14 @@ PERSON = PEOPLE["chrome"]
 
 
 def make_app(tmp_path, name: str, response_cache: bool):
-    return create_app({"TESTING": True, "CONTENT_DIR": FIXTURE_CONTENT, "DATABASE_URL": f"sqlite:///{tmp_path / name}",
-                       "RESPONSE_CACHE": response_cache})
+    return create_app(
+        {
+            "TESTING": True,
+            "CONTENT_DIR": FIXTURE_CONTENT,
+            "DATABASE_URL": f"sqlite:///{tmp_path / name}",
+            "RESPONSE_CACHE": response_cache,
+        }
+    )
 
 
 @pytest.fixture
@@ -31,6 +37,7 @@ def answered_by_flask(app):
 
     def note(sender, **_):
         from flask import request
+
         seen[request.path] += 1
 
     request_started.connect(note, app)
@@ -56,23 +63,32 @@ def test_a_second_request_for_a_page_is_answered_without_flask_with_the_same_byt
 def test_answers_that_differ_by_a_header_are_kept_apart(app, answered_by_flask):
     client = app.test_client()
     page = "/tim-kiem"
-    full, plain, partial = (get(client, page, **{"Accept-Encoding": "gzip"}), get(client, page), get(client, page, **{"HX-Request": "true"}))
+    full, plain, partial = (
+        get(client, page, **{"Accept-Encoding": "gzip"}),
+        get(client, page),
+        get(client, page, **{"HX-Request": "true"}),
+    )
     assert full.headers["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain.headers
     assert b"<html" in plain.data and b"<html" not in partial.data
     assert answered_by_flask[page] == 3
     for headers in ({"Accept-Encoding": "gzip"}, {}, {"HX-Request": "true"}):
         get(client, page, **headers)
     assert answered_by_flask[page] == 3
-    assert get(client, page, **{"HX-Request": "true", "HX-History-Restore-Request": "true"}).data.startswith(b"<!doctype")
+    assert get(client, page, **{"HX-Request": "true", "HX-History-Restore-Request": "true"}).data.startswith(
+        b"<!doctype"
+    )
     assert answered_by_flask[page] == 4
 
 
-@pytest.mark.parametrize("headers", [
-    {"Cookie": "session=abc"},  # staff signed in may see something else (set on the client, below)
-    {"Authorization": "Basic eDp5"},
-    {"If-None-Match": '"x"'},  # Flask answers conditional requests (a 304 when unchanged)
-    {"Range": "bytes=0-10"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Cookie": "session=abc"},  # staff signed in may see something else (set on the client, below)
+        {"Authorization": "Basic eDp5"},
+        {"If-None-Match": '"x"'},  # Flask answers conditional requests (a 304 when unchanged)
+        {"Range": "bytes=0-10"},
+    ],
+)
 def test_requests_that_may_need_another_answer_go_to_flask(app, answered_by_flask, headers):
     client = app.test_client()
     get(client, "/huong-dan/")
@@ -91,14 +107,17 @@ def test_an_unchanged_page_still_answers_304(app):
     assert get(client, "/huong-dan/", **{"If-None-Match": etag}).status_code == 304
 
 
-@pytest.mark.parametrize("url", [
-    "/huong-dan/khong-co",  # 404
-    "/xa/buon-trap/",  # 301 to today's commune
-    "/tu-van/thu-nghiem/ket-qua",  # 303 to the first question
-    "/healthz",  # not a page anyone shares
-    "/ra/vneid",  # a click to count every time, through Flask
-    "/thong-ke/dang-nhap",  # staff's, and it sets a cookie
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/huong-dan/khong-co",  # 404
+        "/xa/buon-trap/",  # 301 to today's commune
+        "/tu-van/thu-nghiem/ket-qua",  # 303 to the first question
+        "/healthz",  # not a page anyone shares
+        "/ra/vneid",  # a click to count every time, through Flask
+        "/thong-ke/dang-nhap",  # staff's, and it sets a cookie
+    ],
+)
 def test_only_shareable_200s_are_kept(app, answered_by_flask, url):
     client = app.test_client()
     path = url.split("?")[0]
@@ -110,12 +129,29 @@ def test_only_shareable_200s_are_kept(app, answered_by_flask, url):
 def test_kept_answers_are_counted_exactly_as_flask_counts_them(tmp_path):
     """The same requests, to an app that keeps answers and one that does not: the same counters."""
     requests = []
-    for agent in (PEOPLE["chrome"], PEOPLE["zalo-in-app"], MACHINES["facebook-preview"], MACHINES["curl"], MACHINES["zalo-preview"]):
-        for url in ("/", "/xa/ea-na/", "/en/huong-dan/nop-qua-buu-dien", "/huong-dan/nop-qua-buu-dien?src=qr&utm_source=zalo&zarsrc=30",
-                    "/xa/ea-na/huong-dan/nop-qua-buu-dien?src=poster", "/tim-kiem?q=buu+dien", "/tu-van/thu-nghiem/",
-                    "/tu-van/thu-nghiem/ket-qua?" + outcome_query()):
-            for headers in ({}, {"Accept-Encoding": "gzip"}, {"Sec-Purpose": "prefetch"},
-                            {"HX-Request": "true", "HX-Current-URL": f"http://localhost{url}"}):
+    for agent in (
+        PEOPLE["chrome"],
+        PEOPLE["zalo-in-app"],
+        MACHINES["facebook-preview"],
+        MACHINES["curl"],
+        MACHINES["zalo-preview"],
+    ):
+        for url in (
+            "/",
+            "/xa/ea-na/",
+            "/en/huong-dan/nop-qua-buu-dien",
+            "/huong-dan/nop-qua-buu-dien?src=qr&utm_source=zalo&zarsrc=30",
+            "/xa/ea-na/huong-dan/nop-qua-buu-dien?src=poster",
+            "/tim-kiem?q=buu+dien",
+            "/tu-van/thu-nghiem/",
+            "/tu-van/thu-nghiem/ket-qua?" + outcome_query(),
+        ):
+            for headers in (
+                {},
+                {"Accept-Encoding": "gzip"},
+                {"Sec-Purpose": "prefetch"},
+                {"HX-Request": "true", "HX-Current-URL": f"http://localhost{url}"},
+            ):
                 requests.append((url, agent, headers))
     found = []
     for name, keeps in (("kept.sqlite3", True), ("flask.sqlite3", False)):
@@ -127,7 +163,9 @@ def test_kept_answers_are_counted_exactly_as_flask_counts_them(tmp_path):
         found.append(+app_counters(app))
     kept, flask_only = found
     assert kept == flask_only
-    assert kept[("ea-na", "arrival", "nop-qua-buu-dien", "poster", "vi")] == 3 * 2 * 2  # people only, not prefetches or previews
+    assert (
+        kept[("ea-na", "arrival", "nop-qua-buu-dien", "poster", "vi")] == 3 * 2 * 2
+    )  # people only, not prefetches or previews
 
 
 def outcome_query() -> str:

@@ -61,4 +61,8 @@ def test_the_page_works_as_a_plain_form_and_as_an_htmx_partial(fixture_request, 
 
 def test_the_live_search_input_is_wired_for_htmx(fixture_request):
     field = fixture_request.get("/tim-kiem").select_one("#search-q")
-    assert field["hx-get"] == "/tim-kiem" and "delay:300ms" in field["hx-trigger"] and field["hx-target"] == "#search-results"
+    assert (
+        field["hx-get"] == "/tim-kiem"
+        and "delay:300ms" in field["hx-trigger"]
+        and field["hx-target"] == "#search-results"
+    )

@@ -3,7 +3,18 @@
 import pytest
 
 
-@pytest.mark.parametrize("url", ["/", "/en/huong-dan/nop-qua-buu-dien", "/khong-co", "/healthz", "/ra/vnpost", "/static/css/site.css", "/tu-van/thu-nghiem/thu-tuc?tiep=1"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/en/huong-dan/nop-qua-buu-dien",
+        "/khong-co",
+        "/healthz",
+        "/ra/vnpost",
+        "/static/css/site.css",
+        "/tu-van/thu-nghiem/thu-tuc?tiep=1",
+    ],
+)
 def test_every_response_carries_the_security_headers(fixture_client, url):
     headers = fixture_client.get(url).headers
     csp = headers["Content-Security-Policy"]

@@ -15,7 +15,9 @@ def test_static_files_have_hashed_names_cached_for_a_year(fixture_client):
     for url in urls:
         response = fixture_client.get(url)
         assert response.status_code == 200
-        assert "max-age=31536000" in response.headers["Cache-Control"] and "immutable" in response.headers["Cache-Control"]
+        assert (
+            "max-age=31536000" in response.headers["Cache-Control"] and "immutable" in response.headers["Cache-Control"]
+        )
 
 
 def test_a_stale_hash_is_not_served_as_if_current(fixture_client):
@@ -36,7 +38,9 @@ def test_a_guide_page_answers_304_when_unchanged(fixture_client):
     for encoding in ("gzip", "identity"):
         first = fixture_client.get("/huong-dan/nop-qua-buu-dien", headers={"Accept-Encoding": encoding})
         etag = first.headers["ETag"]
-        again = fixture_client.get("/huong-dan/nop-qua-buu-dien", headers={"Accept-Encoding": encoding, "If-None-Match": etag})
+        again = fixture_client.get(
+            "/huong-dan/nop-qua-buu-dien", headers={"Accept-Encoding": encoding, "If-None-Match": etag}
+        )
         assert again.status_code == 304 and again.data == b""
 
 

@@ -17,20 +17,29 @@ def line_chart(chart_id: str, title: str, labels: list[str], series: list[tuple[
     maximum = max((max(values) for _, values in series if values), default=0)
     scale = _scale(maximum)
     step = (WIDTH - 2 * PAD) / max(len(labels) - 1, 1)
-    parts = [f'<svg viewBox="0 0 {WIDTH} {HEIGHT + 30}" role="img" aria-labelledby="{chart_id}" class="chart">',
-             f'<title id="{chart_id}">{escape(title)}</title>',
-             f'<line x1="{PAD}" y1="{HEIGHT - PAD}" x2="{WIDTH - PAD}" y2="{HEIGHT - PAD}" stroke="#505a5f"/>',
-             f'<text x="{PAD - 6}" y="{PAD + 4}" text-anchor="end" font-size="12" fill="#1b1b1b">{maximum}</text>',
-             f'<text x="{PAD - 6}" y="{HEIGHT - PAD + 4}" text-anchor="end" font-size="12" fill="#1b1b1b">0</text>']
+    parts = [
+        f'<svg viewBox="0 0 {WIDTH} {HEIGHT + 30}" role="img" aria-labelledby="{chart_id}" class="chart">',
+        f'<title id="{chart_id}">{escape(title)}</title>',
+        f'<line x1="{PAD}" y1="{HEIGHT - PAD}" x2="{WIDTH - PAD}" y2="{HEIGHT - PAD}" stroke="#505a5f"/>',
+        f'<text x="{PAD - 6}" y="{PAD + 4}" text-anchor="end" font-size="12" fill="#1b1b1b">{maximum}</text>',
+        f'<text x="{PAD - 6}" y="{HEIGHT - PAD + 4}" text-anchor="end" font-size="12" fill="#1b1b1b">0</text>',
+    ]
     if labels:
-        parts.append(f'<text x="{PAD}" y="{HEIGHT - PAD + 18}" font-size="12" fill="#1b1b1b">{escape(labels[0])}</text>')
-        parts.append(f'<text x="{WIDTH - PAD}" y="{HEIGHT - PAD + 18}" text-anchor="end" font-size="12" fill="#1b1b1b">{escape(labels[-1])}</text>')
+        parts.append(
+            f'<text x="{PAD}" y="{HEIGHT - PAD + 18}" font-size="12" fill="#1b1b1b">{escape(labels[0])}</text>'
+        )
+        parts.append(
+            f'<text x="{WIDTH - PAD}" y="{HEIGHT - PAD + 18}" text-anchor="end" font-size="12" fill="#1b1b1b">'
+            f"{escape(labels[-1])}</text>"
+        )
     for index, (name, values) in enumerate(series):
         colour = COLOURS[index % len(COLOURS)]
         points = " ".join(f"{PAD + i * step:.1f},{HEIGHT - PAD - v * scale:.1f}" for i, v in enumerate(values))
         parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2.5" points="{points}"/>')
         parts.append(f'<rect x="{PAD + index * 150}" y="{HEIGHT + 8}" width="14" height="14" fill="{colour}"/>')
-        parts.append(f'<text x="{PAD + index * 150 + 20}" y="{HEIGHT + 20}" font-size="13" fill="#1b1b1b">{escape(name)}</text>')
+        parts.append(
+            f'<text x="{PAD + index * 150 + 20}" y="{HEIGHT + 20}" font-size="13" fill="#1b1b1b">{escape(name)}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -41,13 +50,20 @@ def bar_chart(chart_id: str, title: str, items: list[tuple[str, int]]) -> Markup
     height = row * len(items) + 10
     maximum = max((value for _, value in items), default=0)
     usable = WIDTH - label_width - 70
-    parts = [f'<svg viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{chart_id}" class="chart">',
-             f'<title id="{chart_id}">{escape(title)}</title>']
+    parts = [
+        f'<svg viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{chart_id}" class="chart">',
+        f'<title id="{chart_id}">{escape(title)}</title>',
+    ]
     for index, (label, value) in enumerate(items):
         y = 5 + index * row
         width = usable * value / maximum if maximum else 0
-        parts.append(f'<text x="{label_width - 8}" y="{y + 20}" text-anchor="end" font-size="14" fill="#1b1b1b">{escape(label)}</text>')
+        parts.append(
+            f'<text x="{label_width - 8}" y="{y + 20}" text-anchor="end" font-size="14" fill="#1b1b1b">'
+            f"{escape(label)}</text>"
+        )
         parts.append(f'<rect x="{label_width}" y="{y + 4}" width="{width:.1f}" height="22" fill="{COLOURS[0]}"/>')
-        parts.append(f'<text x="{label_width + width + 6:.1f}" y="{y + 20}" font-size="14" fill="#1b1b1b">{value}</text>')
+        parts.append(
+            f'<text x="{label_width + width + 6:.1f}" y="{y + 20}" font-size="14" fill="#1b1b1b">{value}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))

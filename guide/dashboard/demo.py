@@ -31,7 +31,9 @@ def is_marked() -> bool:
         return False
 
 
-def rows_for(communes, guides: list[str], outcomes: list[str], portal_keys: list[str], days: int, end: dt.date, seed: int = 2025):
+def rows_for(
+    communes, guides: list[str], outcomes: list[str], portal_keys: list[str], days: int, end: dt.date, seed: int = 2025
+):
     """Daily counters with a weekly rhythm and a slow rise, as outreach would give."""
     rng = random.Random(seed)
     for commune in communes:
@@ -59,7 +61,15 @@ def rows_for(communes, guides: list[str], outcomes: list[str], portal_keys: list
             counts[("useful_no", "guide:" + guides[0], "")] = round(visitors * 0.01)
             for (kind, subject, source), count in counts.items():
                 if count > 0:
-                    yield {"day": day, "commune": commune.slug, "kind": kind, "subject": subject, "source": source, "locale": "vi", "count": count}
+                    yield {
+                        "day": day,
+                        "commune": commune.slug,
+                        "kind": kind,
+                        "subject": subject,
+                        "source": source,
+                        "locale": "vi",
+                        "count": count,
+                    }
 
 
 def fill(days: int, end: dt.date) -> int:
@@ -73,7 +83,9 @@ def fill(days: int, end: dt.date) -> int:
         library = app.extensions["guide.library"]
         wizards = app.extensions["guide.wizards"]
         guides = sorted(library.guides["vi"]) or ["home"]
-        outcomes = [f"{slug}:{oid}" for slug, wizard in sorted(wizards.items()) for oid in wizard.outcomes] or ["wizard:outcome"]
+        outcomes = [f"{slug}:{oid}" for slug, wizard in sorted(wizards.items()) for oid in wizard.outcomes] or [
+            "wizard:outcome"
+        ]
         portal = sorted(key for key, link in library.links.items() if "dichvucong" in link.url)
         connection.execute(tally.delete())
         batch, written = [], 0
@@ -85,14 +97,18 @@ def fill(days: int, end: dt.date) -> int:
         if batch:
             connection.execute(sa.insert(tally), batch)
             written += len(batch)
-        connection.exec_driver_sql("ANALYZE tally")  # statistics for the planner (the tallies refresh SQLite's each day)
+        connection.exec_driver_sql(
+            "ANALYZE tally"
+        )  # statistics for the planner (the tallies refresh SQLite's each day)
         connection.execute(settings.delete().where(settings.c.key == "demo"))
         connection.execute(settings.insert().values(key="demo", value="yes"))
     return written
 
 
 @click.command("demo")
-@click.option("--days", default=90, show_default=True, type=click.IntRange(1, 3660), help="How many days back from today.")
+@click.option(
+    "--days", default=90, show_default=True, type=click.IntRange(1, 3660), help="How many days back from today."
+)
 @with_appcontext
 def demo_command(days: int):
     """Fill an empty database with synthetic tallies for the registered communes, marked as demo."""

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from .. import db
 from ..tallies.store import tally
+
 SOURCES = ("qr", "poster", "link", "zalo", "facebook")
 MAX_DAYS = 366
 
@@ -90,8 +91,14 @@ def reading() -> Iterator[sa.Connection]:
 
 
 # The counter kinds that add straight to one figure (outbound clicks and arrivals need more).
-_FIGURE_OF_KIND = {"visitors": "visitors", "view": "views", "wizard_start": "wizard_starts", "wizard_outcome": "outcomes",
-                   "useful_yes": "useful_yes", "useful_no": "useful_no"}
+_FIGURE_OF_KIND = {
+    "visitors": "visitors",
+    "view": "views",
+    "wizard_start": "wizard_starts",
+    "wizard_outcome": "outcomes",
+    "useful_yes": "useful_yes",
+    "useful_no": "useful_no",
+}
 
 
 def _add(figures: Figures, kind: str, subject: str, source: str, count: int, portal_keys: frozenset[str]) -> None:

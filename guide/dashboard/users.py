@@ -41,7 +41,7 @@ class User(UserMixin):
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def ensure_table() -> None:
@@ -68,7 +68,11 @@ def authenticate(name: str, password: str) -> tuple[User | None, str | None]:
         if not check_password_hash(row.password_hash, password):
             failures = row.failed_logins + 1
             locked = _now() + dt.timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
-            connection.execute(users.update().where(users.c.id == row.id).values(failed_logins=0 if locked else failures, locked_until=locked))
+            connection.execute(
+                users.update()
+                .where(users.c.id == row.id)
+                .values(failed_logins=0 if locked else failures, locked_until=locked)
+            )
             return None, "locked" if locked else "invalid"
         connection.execute(users.update().where(users.c.id == row.id).values(failed_logins=0, locked_until=None))
         return User(row), None
@@ -76,7 +80,9 @@ def authenticate(name: str, password: str) -> tuple[User | None, str | None]:
 
 def add(name: str, password: str, role: str, commune: str | None) -> None:
     with db.engine().begin() as connection:
-        connection.execute(users.insert().values(name=name, password_hash=generate_password_hash(password), role=role, commune=commune))
+        connection.execute(
+            users.insert().values(name=name, password_hash=generate_password_hash(password), role=role, commune=commune)
+        )
 
 
 users_cli = AppGroup("users", help="Dashboard users.")
@@ -90,7 +96,9 @@ def add_command(name: str, role: str, commune: str | None):
     """Add a user. The password is asked twice, or read from standard input when it is not a terminal."""
     registry = current_app.extensions["guide.registry"]
     if role == "commune" and (not commune or registry.get(commune) is None):
-        raise click.BadParameter("a commune user needs --commune with the slug of a registered commune", param_hint="--commune")
+        raise click.BadParameter(
+            "a commune user needs --commune with the slug of a registered commune", param_hint="--commune"
+        )
     if role == "district" and commune:
         raise click.BadParameter("a district user sees every commune: leave out --commune", param_hint="--commune")
     if sys.stdin.isatty():

@@ -18,7 +18,17 @@ from . import charts, figures, users
 
 bp = Blueprint("dashboard", __name__)
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
-COLUMNS = ("name", "visitors", "views", "wizard_starts", "outcomes", "portal", *figures.SOURCES, "useful_share", "reach_per_1000")
+COLUMNS = (
+    "name",
+    "visitors",
+    "views",
+    "wizard_starts",
+    "outcomes",
+    "portal",
+    *figures.SOURCES,
+    "useful_share",
+    "reach_per_1000",
+)
 
 
 class LoginForm(FlaskForm):
@@ -52,10 +62,19 @@ def requested_range():
 
 def column_labels() -> dict[str, str]:
     return {
-        "name": _("Commune"), "visitors": _("Visitors"), "views": _("Page views"), "wizard_starts": _("Wizards started"),
-        "outcomes": _("Wizards finished"), "portal": _("To the portal"), "qr": _("From QR"), "poster": _("From posters"),
-        "link": _("From shared links"), "zalo": _("From Zalo"), "facebook": _("From Facebook"),
-        "useful_share": _("Found it useful"), "reach_per_1000": _("Visitors per 1,000 residents"),
+        "name": _("Commune"),
+        "visitors": _("Visitors"),
+        "views": _("Page views"),
+        "wizard_starts": _("Wizards started"),
+        "outcomes": _("Wizards finished"),
+        "portal": _("To the portal"),
+        "qr": _("From QR"),
+        "poster": _("From posters"),
+        "link": _("From shared links"),
+        "zalo": _("From Zalo"),
+        "facebook": _("From Facebook"),
+        "useful_share": _("Found it useful"),
+        "reach_per_1000": _("Visitors per 1,000 residents"),
     }
 
 
@@ -96,7 +115,11 @@ def login():
         if user is not None:
             login_user(user)
             return redirect(url_for("dashboard.district"), 303)
-        error = _("Too many failed attempts. Try again in 15 minutes.") if problem == "locked" else _("The name or the password is not right.")
+        error = (
+            _("Too many failed attempts. Try again in 15 minutes.")
+            if problem == "locked"
+            else _("The name or the password is not right.")
+        )
     elif request.method == "POST":
         error = _("The form expired. Please enter your name and password again.")
     return render_template("dashboard/login.html", form=form, error=error), 200
@@ -129,8 +152,18 @@ def district():
             [[period.start, period.end, *[display(row.value(c), c) for c in COLUMNS]] for row in rows],
             f"thong-ke-{period.start}-{period.end}.csv",
         )
-    context = dict(rows=rows, period=period, range_ok=range_ok, columns=COLUMNS, labels=labels, display=display,
-                   sort=column, descending=descending, demo=is_demo(), query=filters())
+    context = dict(
+        rows=rows,
+        period=period,
+        range_ok=range_ok,
+        columns=COLUMNS,
+        labels=labels,
+        display=display,
+        sort=column,
+        descending=descending,
+        demo=is_demo(),
+        query=filters(),
+    )
     if htmx and not htmx.history_restore_request:
         return render_template("dashboard/_district_table.html", **context, partial=True)
     return render_template("dashboard/district.html", **context)
@@ -160,16 +193,43 @@ def commune(slug: str):
             f"thong-ke-{place.slug}-{period.start}-{period.end}.csv",
         )
     day_labels = [day.strftime("%d/%m") for day, _row in days]
-    compare = [(c, mine.value(c), figures.median_of(everyone, c)) for c in ("visitors", "views", "wizard_starts", "outcomes", "portal")]
+    compare = [
+        (c, mine.value(c), figures.median_of(everyone, c))
+        for c in ("visitors", "views", "wizard_starts", "outcomes", "portal")
+    ]
     return render_template(
         "dashboard/commune.html",
-        place=place, period=period, range_ok=range_ok, days=days, mine=mine, labels=labels, display=display,
-        top_guides=top_guides, top_outcomes=top_outcomes, compare=compare, demo=is_demo(), query=filters(),
-        daily_chart=charts.line_chart("chart-daily", _("Visitors and page views per day"), day_labels,
-                                      [(labels["visitors"], [r.visitors for _day, r in days]), (labels["views"], [r.views for _day, r in days])]),
-        sources_chart=charts.bar_chart("chart-sources", _("Arrivals by source"), [(labels[s], mine.arrivals.get(s, 0)) for s in figures.SOURCES]),
-        funnel_chart=charts.bar_chart("chart-funnel", _("From reading to the portal"),
-                                      [(labels["views"], mine.views), (labels["wizard_starts"], mine.wizard_starts), (labels["outcomes"], mine.outcomes), (labels["portal"], mine.portal)]),
+        place=place,
+        period=period,
+        range_ok=range_ok,
+        days=days,
+        mine=mine,
+        labels=labels,
+        display=display,
+        top_guides=top_guides,
+        top_outcomes=top_outcomes,
+        compare=compare,
+        demo=is_demo(),
+        query=filters(),
+        daily_chart=charts.line_chart(
+            "chart-daily",
+            _("Visitors and page views per day"),
+            day_labels,
+            [(labels["visitors"], [r.visitors for _day, r in days]), (labels["views"], [r.views for _day, r in days])],
+        ),
+        sources_chart=charts.bar_chart(
+            "chart-sources", _("Arrivals by source"), [(labels[s], mine.arrivals.get(s, 0)) for s in figures.SOURCES]
+        ),
+        funnel_chart=charts.bar_chart(
+            "chart-funnel",
+            _("From reading to the portal"),
+            [
+                (labels["views"], mine.views),
+                (labels["wizard_starts"], mine.wizard_starts),
+                (labels["outcomes"], mine.outcomes),
+                (labels["portal"], mine.portal),
+            ],
+        ),
     )
 
 

@@ -50,8 +50,19 @@ events.outcome_reached.connect(_outcome_reached)
 
 
 # The request headers classify reads (read straight from the WSGI environ: this runs on every request).
-_HEADERS = tuple((name, "HTTP_" + name.upper().replace("-", "_")) for name in (
-    "user-agent", "sec-purpose", "purpose", "x-purpose", "x-moz", "hx-request", "hx-current-url", "hx-history-restore-request"))
+_HEADERS = tuple(
+    (name, "HTTP_" + name.upper().replace("-", "_"))
+    for name in (
+        "user-agent",
+        "sec-purpose",
+        "purpose",
+        "x-purpose",
+        "x-moz",
+        "hx-request",
+        "hx-current-url",
+        "hx-history-restore-request",
+    )
+)
 
 
 def headers_of(environ: dict) -> dict[str, str]:
@@ -83,7 +94,9 @@ COUNTED_AS = "guide.tallies.counted_as"
 
 def _record(app: Flask, events, commune: str, locale: str, environ: dict) -> None:
     if events:
-        recorder(app).record(Batch(tuple(events), commune, locale, environ.get("REMOTE_ADDR") or "", environ.get("HTTP_USER_AGENT", "")))
+        recorder(app).record(
+            Batch(tuple(events), commune, locale, environ.get("REMOTE_ADDR") or "", environ.get("HTTP_USER_AGENT", ""))
+        )
 
 
 def count_again(app: Flask, environ: dict, counted_as) -> None:
@@ -104,8 +117,12 @@ def init_app(app: Flask) -> None:
     from . import cli, views
 
     url = app.config["DATABASE_URL"]
-    app.extensions[EXTENSION] = Recorder(lambda: db.engine_for(url, writer=True), sqlite_file=db.sqlite_path(url), logger=app.logger,
-                                        flush_seconds=app.config["TALLIES_FLUSH_SECONDS"])
+    app.extensions[EXTENSION] = Recorder(
+        lambda: db.engine_for(url, writer=True),
+        sqlite_file=db.sqlite_path(url),
+        logger=app.logger,
+        flush_seconds=app.config["TALLIES_FLUSH_SECONDS"],
+    )
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.tallies_cli)
     views.init_app(app)

@@ -85,7 +85,9 @@ def is_same_page_reload(hit: Hit, headers: Mapping[str, str] | None = None) -> b
     if headers.get("hx-history-restore-request") == "true":
         return True
     current = urlsplit(headers.get("hx-current-url", ""))
-    return unquote_plus(current.path) == unquote_plus(hit.path) and unquote_plus(current.query) == unquote_plus(hit.query)
+    return unquote_plus(current.path) == unquote_plus(hit.path) and unquote_plus(current.query) == unquote_plus(
+        hit.query
+    )
 
 
 def is_person(hit: Hit, headers: Mapping[str, str] | None = None) -> bool:
@@ -133,7 +135,11 @@ def page_events(hit: Hit) -> list[Event]:
     events = [VISITOR]
     if hit.endpoint in ("pages.guide", "pages.home"):
         events.append(Event("view", subject))
-    elif hit.endpoint == "search.search_page" and hit.args.get("q", "").strip() and hit.headers.get("hx-request") != "true":
+    elif (
+        hit.endpoint == "search.search_page"
+        and hit.args.get("q", "").strip()
+        and hit.headers.get("hx-request") != "true"
+    ):
         events.append(Event("search"))  # a full search page; not each live result as they type
     events += [Event("arrival", subject, source) for source in arrival_sources(hit.args)]
     return events
@@ -148,7 +154,12 @@ def counts_for(hit: Hit) -> list[Event]:
     if THANKS in hit.args:
         return []  # back on the page after answering "was this useful?": counted already
     events = []
-    if hit.is_page and hit.method == "GET" and (200 <= hit.status < 300 or hit.status == 304) and hit.endpoint.startswith(READER_BLUEPRINTS):
+    if (
+        hit.is_page
+        and hit.method == "GET"
+        and (200 <= hit.status < 300 or hit.status == 304)
+        and hit.endpoint.startswith(READER_BLUEPRINTS)
+    ):
         # 304: a person's browser showing the page again from its cache, after asking us.
         events += page_events(hit)
     if hit.status < 400:  # what the view reported stands if it did not fail (a redirect is fine)

@@ -58,7 +58,9 @@ KEY = ("day", "commune", "kind", "subject", "source", "locale")
 # answers that from the index alone, in group order, with no sort: a year for 100 communes in a
 # third of the time. Not on PostgreSQL: there `count` in an index would stop the in-place (HOT)
 # updates the fillfactor above is for, and its hash aggregate does not need it.
-sa.Index("tally_by_what", tally.c.commune, tally.c.kind, tally.c.subject, tally.c.source, tally.c.day, tally.c["count"]).ddl_if(dialect="sqlite")
+sa.Index(
+    "tally_by_what", tally.c.commune, tally.c.kind, tally.c.subject, tally.c.source, tally.c.day, tally.c["count"]
+).ddl_if(dialect="sqlite")
 
 visitor = sa.Table(
     "visitor",
@@ -94,7 +96,9 @@ class Statements:
         self.dialect = dialect.name
         insert = (postgresql if dialect.name == "postgresql" else sqlite).insert
         upsert = insert(tally)
-        upsert = upsert.on_conflict_do_update(index_elements=list(KEY), set_={"count": tally.c["count"] + upsert.excluded["count"]})
+        upsert = upsert.on_conflict_do_update(
+            index_elements=list(KEY), set_={"count": tally.c["count"] + upsert.excluded["count"]}
+        )
         before = sa.bindparam("today", type_=sa.Date)
         self.add_counts = db.Prepared(upsert, dialect)
         self.new_visitor = db.Prepared(insert(visitor).on_conflict_do_nothing().returning(visitor.c.day), dialect)
@@ -148,7 +152,10 @@ class Writes:
 
     def is_new_visitor(self, day: date, commune: str, hashed: str) -> bool:
         """Note the visitor as seen today; True if they were not yet (RETURNING gives a row only then)."""
-        return self.sql.new_visitor.execute(self.cursor, {"day": day, "commune": commune, "hash": hashed}).fetchone() is not None
+        return (
+            self.sql.new_visitor.execute(self.cursor, {"day": day, "commune": commune, "hash": hashed}).fetchone()
+            is not None
+        )
 
 
 @contextmanager
@@ -161,7 +168,9 @@ def writing(engine: sa.Engine) -> Iterator[Writes]:
         yield Writes(cursor, statements)
 
 
-def export_rows(connection: sa.Connection, start: date | None = None, end: date | None = None, commune: str | None = None) -> Iterator[tuple]:
+def export_rows(
+    connection: sa.Connection, start: date | None = None, end: date | None = None, commune: str | None = None
+) -> Iterator[tuple]:
     query = sa.select(*(tally.c[name] for name in KEY), tally.c["count"]).order_by(*(tally.c[name] for name in KEY))
     if start is not None:
         query = query.where(tally.c.day >= start)
@@ -175,7 +184,14 @@ def export_rows(connection: sa.Connection, start: date | None = None, end: date 
 def reason_for(error: BaseException) -> str:
     """A short, stable name for why a write failed (the details go to the log, not to /healthz)."""
     text = str(getattr(error, "orig", None) or error).lower()
-    if "locked" in text or "busy" in text or "deadlock" in text or "lock timeout" in text or "statement timeout" in text or "canceling statement" in text:
+    if (
+        "locked" in text
+        or "busy" in text
+        or "deadlock" in text
+        or "lock timeout" in text
+        or "statement timeout" in text
+        or "canceling statement" in text
+    ):
         return "locked"
     if "readonly" in text or "read-only" in text:
         return "read-only"
@@ -237,8 +253,15 @@ class Recorder:
     for the visitor hash; they are never written.
     """
 
-    def __init__(self, engine: Callable[[], sa.Engine], *, sqlite_file=None, clock: Callable[[], datetime] = local_now,
-                 logger: logging.Logger | None = None, flush_seconds: float = 0.0):
+    def __init__(
+        self,
+        engine: Callable[[], sa.Engine],
+        *,
+        sqlite_file=None,
+        clock: Callable[[], datetime] = local_now,
+        logger: logging.Logger | None = None,
+        flush_seconds: float = 0.0,
+    ):
         self.engine = engine
         self.sqlite_file = str(sqlite_file) if sqlite_file is not None else None
         self.clock = clock
@@ -299,7 +322,11 @@ class Recorder:
             return writes.purge(self.today())
 
     def status(self) -> dict:
-        return {"dropped": sum(self.dropped.values()), "dropped_by_reason": dict(self.dropped), "last_error": self.last_error}
+        return {
+            "dropped": sum(self.dropped.values()),
+            "dropped_by_reason": dict(self.dropped),
+            "last_error": self.last_error,
+        }
 
     def note_drop(self, reason: str, requests: int = 1) -> None:
         with self._lock:
@@ -369,8 +396,11 @@ class Recorder:
                     writes.purge(day)
                     writes.refresh_statistics()  # and the planner learns how the counters have grown
                     salt_now = (day, writes.salt_for(day))
-                hashed = sorted(((day, commune, visitor_hash(salt_now[1], ip, user_agent)), locale)
-                                for (visit_day, commune, ip, user_agent), locale in pending.visitors.items() if visit_day == day)
+                hashed = sorted(
+                    ((day, commune, visitor_hash(salt_now[1], ip, user_agent)), locale)
+                    for (visit_day, commune, ip, user_agent), locale in pending.visitors.items()
+                    if visit_day == day
+                )
                 # In key order, like the counters: workers writing at once (as they all do when they
                 # stop together) then take row locks in the same order, so none waits in a cycle.
                 for seen, locale in hashed:

@@ -45,7 +45,9 @@ def read_token(token: str) -> tuple[str, str] | None:
 def is_local_path(url: str) -> bool:
     """A path on this site, never another site (no scheme, no host, no //host, no backslash)."""
     parts = urlsplit(url)
-    return url.startswith("/") and not url.startswith("//") and "\\" not in url and not parts.scheme and not parts.netloc
+    return (
+        url.startswith("/") and not url.startswith("//") and "\\" not in url and not parts.scheme and not parts.netloc
+    )
 
 
 def is_cross_site() -> bool:

@@ -4,8 +4,8 @@ No session: the answers so far travel in the URL, keyed by question, and every r
 them from the first question. So every step can be bookmarked, shared, reloaded or pre-filled.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from .model import Outcome, Question, Wizard
 
@@ -24,7 +24,9 @@ class State:
         return {question.id: answer for question, answer in self.answered}
 
     def is_on_path(self, question_id: str) -> bool:
-        return any(q.id == question_id for q, _ in self.answered) or (self.current is not None and self.current.id == question_id)
+        return any(q.id == question_id for q, _ in self.answered) or (
+            self.current is not None and self.current.id == question_id
+        )
 
     def previous(self, question_id: str) -> Question | None:
         """The question asked before `question_id` on this path (for the Back link)."""

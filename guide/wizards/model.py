@@ -87,8 +87,14 @@ class _Reader:
     def text(self, value, where: str, node: str | None, required: bool = True) -> dict[str, str]:
         if value is None and not required:
             return {}
-        if not isinstance(value, dict) or not all(isinstance(value.get(lang), str) and value[lang].strip() for lang in LOCALES):
-            missing = [lang for lang in LOCALES if not (isinstance(value, dict) and isinstance(value.get(lang), str) and value[lang].strip())]
+        if not isinstance(value, dict) or not all(
+            isinstance(value.get(lang), str) and value[lang].strip() for lang in LOCALES
+        ):
+            missing = [
+                lang
+                for lang in LOCALES
+                if not (isinstance(value, dict) and isinstance(value.get(lang), str) and value[lang].strip())
+            ]
             self.problem(f"{where} is missing its translation in: {', '.join(missing)}", node)
             return {lang: str(value.get(lang, "")) for lang in LOCALES} if isinstance(value, dict) else {}
         return {lang: value[lang].strip() for lang in LOCALES}
@@ -129,7 +135,11 @@ class _Reader:
             return None
         if not SLUG.match(slug):
             self.problem("the file name must be an ASCII slug")
-        if not isinstance(data, dict) or not isinstance(data.get("questions"), dict) or not isinstance(data.get("outcomes"), dict):
+        if (
+            not isinstance(data, dict)
+            or not isinstance(data.get("questions"), dict)
+            or not isinstance(data.get("outcomes"), dict)
+        ):
             self.problem("expected `title`, `summary`, `start`, `questions:` and `outcomes:`")
             return None
         before = len(self.problems)
@@ -151,7 +161,11 @@ class _Reader:
                 if not SLUG.match(value):
                     self.problem(f"choice {value!r} must be an ASCII slug", qid)
                 choice = choice if isinstance(choice, dict) else {}
-                choices[value] = Choice(value, self.text(choice.get("label"), f"choice {value!r} label", qid), self.rules(choice.get("next"), f"choice {value!r}", qid))
+                choices[value] = Choice(
+                    value,
+                    self.text(choice.get("label"), f"choice {value!r} label", qid),
+                    self.rules(choice.get("next"), f"choice {value!r}", qid),
+                )
             questions[qid] = Question(
                 qid,
                 self.text(spec.get("text"), "text", qid),
@@ -175,7 +189,10 @@ class _Reader:
                 body[lang] = md.convert(source)
                 body_links += md.collected_links
             checklist = spec.get("checklist") or {}
-            if checklist and not (isinstance(checklist, dict) and all(isinstance(checklist.get(lang), list) and checklist[lang] for lang in LOCALES)):
+            if checklist and not (
+                isinstance(checklist, dict)
+                and all(isinstance(checklist.get(lang), list) and checklist[lang] for lang in LOCALES)
+            ):
                 self.problem("checklist needs a list of items in every language (vi and en)", oid)
                 checklist = {}
             links = tuple(map(str, spec.get("links") or ()))
@@ -212,15 +229,23 @@ class _Reader:
             for choice in question.choices.values():
                 rules = choice.next or question.next
                 if not rules:
-                    self.problem(f"choice {choice.value!r} leads nowhere: give the choice or the question a `next`", question.id)
+                    self.problem(
+                        f"choice {choice.value!r} leads nowhere: give the choice or the question a `next`", question.id
+                    )
                 for rule in rules:
                     if rule.then not in nodes:
-                        self.problem(f"`next` names {rule.then!r}, which is neither a question nor an outcome", question.id)
+                        self.problem(
+                            f"`next` names {rule.then!r}, which is neither a question nor an outcome", question.id
+                        )
                     for asked, allowed in rule.conditions:
                         if asked not in wizard.questions:
                             self.problem(f"a rule asks about {asked!r}, which is not a question", question.id)
                         elif not allowed <= set(wizard.questions[asked].choices):
-                            self.problem(f"a rule names answers {sorted(allowed - set(wizard.questions[asked].choices))} that {asked!r} does not offer", question.id)
+                            self.problem(
+                                f"a rule names answers {sorted(allowed - set(wizard.questions[asked].choices))} "
+                                f"that {asked!r} does not offer",
+                                question.id,
+                            )
         if len(self.problems) > before:
             return
         visited: set[str] = set()
@@ -245,7 +270,7 @@ def walk(wizard: Wizard, visited: set[str]):
                 return
             continue
         if node in trail:
-            yield (f"loops back to itself: {' → '.join(trail[trail.index(node):] + (node,))}", node)
+            yield (f"loops back to itself: {' → '.join(trail[trail.index(node) :] + (node,))}", node)
             return
         question = wizard.questions[node]
         for value in question.choices:

@@ -51,7 +51,9 @@ def render_step(template: str, wizard: Wizard, state: State, push_url: str | Non
         wizard=wizard,
         state=state,
         partial=partial,
-        step_url=lambda step, answers=None: step_url(wizard, step, canonical(wizard, state.answers, state) if answers is None else answers),
+        step_url=lambda step, answers=None: step_url(
+            wizard, step, canonical(wizard, state.answers, state) if answers is None else answers
+        ),
         **context,
     )
     response = current_app.make_response(html)
@@ -86,7 +88,9 @@ def step(wizard_slug: str, step: str):
         language = current_language()
         library = current_app.extensions["guide.library"]
         return render_step(
-            "outcome", wizard, state,
+            "outcome",
+            wizard,
+            state,
             outcome=state.outcome,
             outcome_html=Markup(with_prefix(state.outcome.body[language], url_prefix())),
             links=library.links,
@@ -107,13 +111,22 @@ def step(wizard_slug: str, step: str):
         error = True
     elif step == wizard.start and step not in answers:
         events.wizard_started.send(current_app._get_current_object(), wizard=wizard.slug)
-    return render_step("question", wizard, state, question=question, selected=answers.get(step), error=error,
-                       back=state.previous(step))
+    return render_step(
+        "question", wizard, state, question=question, selected=answers.get(step), error=error, back=state.previous(step)
+    )
 
 
 def step_response_for(wizard: Wizard, state: State, url: str):
     """Answer an htmx form submission with the next step itself, and push its URL."""
     if state.current is not None:
-        return render_step("question", wizard, state, push_url=url, question=state.current,
-                           selected=None, error=None, back=state.previous(state.current.id))
+        return render_step(
+            "question",
+            wizard,
+            state,
+            push_url=url,
+            question=state.current,
+            selected=None,
+            error=None,
+            back=state.previous(state.current.id),
+        )
     return render_step("check", wizard, state, push_url=url)

@@ -22,7 +22,13 @@ def pages_to_check(app) -> list[str]:
     slug, wizard = sorted(app.extensions["guide.wizards"].items())[0]
     answers, _ = next(iter(all_paths(wizard)))
     query = urlencode(answers)
-    urls += [f"/tu-van/{slug}/", f"/tu-van/{slug}/{wizard.start}", f"/tu-van/{slug}/{wizard.start}?tiep=1", f"/tu-van/{slug}/kiem-tra?{query}", f"/xa/ea-na/tu-van/{slug}/ket-qua?{query}"]
+    urls += [
+        f"/tu-van/{slug}/",
+        f"/tu-van/{slug}/{wizard.start}",
+        f"/tu-van/{slug}/{wizard.start}?tiep=1",
+        f"/tu-van/{slug}/kiem-tra?{query}",
+        f"/xa/ea-na/tu-van/{slug}/ket-qua?{query}",
+    ]
     guide_kind = f"huong-dan/{guide}"
     urls += ["/xa/ea-na/chia-se", f"/xa/ea-na/chia-se/ap-phich/{guide_kind}", "/thong-ke/dang-nhap"]
     return urls
@@ -45,7 +51,10 @@ def test_axe_finds_no_serious_or_critical_violation(live_server, page: Page, lan
         page.goto(live_server.url + language + url)
         results = axe.run(page)
         serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-        failures += [f"{language}{url}: {v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in serious]
+        failures += [
+            f"{language}{url}: {v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+            for v in serious
+        ]
     sign_in(page, live_server)
     for url in ["/thong-ke/", "/thong-ke/xa/ea-na"]:
         page.goto(live_server.url + language + url)

@@ -9,7 +9,14 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize("path", ["/xa/ea-na/chia-se/ap-phich/trang-chu/", "/xa/dur-kmal/chia-se/ap-phich/tu-van/{wizard}", "/en/xa/krong-ana/chia-se/ap-phich/huong-dan/{guide}"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/xa/ea-na/chia-se/ap-phich/trang-chu/",
+        "/xa/dur-kmal/chia-se/ap-phich/tu-van/{wizard}",
+        "/en/xa/krong-ana/chia-se/ap-phich/huong-dan/{guide}",
+    ],
+)
 def test_the_poster_prints_on_one_a4_page_with_a_qr_code_that_reads(live_server, page: Page, tmp_path, path):
     guide = next(iter(live_server.app.extensions["guide.library"].guides["vi"]))
     wizard = sorted(live_server.app.extensions["guide.wizards"])[0]
@@ -26,7 +33,9 @@ def test_the_poster_prints_on_one_a4_page_with_a_qr_code_that_reads(live_server,
     assert len(codes) == 1, "expected exactly one readable QR code"
     commune = path.split("/xa/")[1].split("/")[0]
     language = "/en" if path.startswith("/en/") else ""
-    target = {"trang-chu": "/", "tu-van": f"/tu-van/{wizard}/", "huong-dan": f"/huong-dan/{guide}"}[path.split("/ap-phich/")[1].split("/")[0]]
+    target = {"trang-chu": "/", "tu-van": f"/tu-van/{wizard}/", "huong-dan": f"/huong-dan/{guide}"}[
+        path.split("/ap-phich/")[1].split("/")[0]
+    ]
     assert codes[0].text == f"{live_server.url}{language}/xa/{commune}{target}?src=poster"
 
 

@@ -26,7 +26,10 @@ def page_for(request, browser):
     page = context.new_page()
     complaints = []
     page.on("console", lambda message: complaints.append(message.text) if message.type == "error" else None)
-    page.on("response", lambda response: complaints.append(f"{response.status} {response.url}") if response.status >= 400 else None)
+    page.on(
+        "response",
+        lambda response: complaints.append(f"{response.status} {response.url}") if response.status >= 400 else None,
+    )
     yield request.param, page
     context.close()
     assert complaints == [], f"the browser console reported errors (a CSP violation?): {complaints}"

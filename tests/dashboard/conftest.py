@@ -17,10 +17,21 @@ def dashboard_app(fixture_app):
 
 def add_tallies(app, rows):
     with app.app_context(), db.engine().begin() as connection:
-        connection.execute(sa.insert(tally), [
-            {"day": day, "commune": commune, "kind": kind, "subject": subject, "source": source, "locale": "vi", "count": count}
-            for day, commune, kind, subject, source, count in rows
-        ])
+        connection.execute(
+            sa.insert(tally),
+            [
+                {
+                    "day": day,
+                    "commune": commune,
+                    "kind": kind,
+                    "subject": subject,
+                    "source": source,
+                    "locale": "vi",
+                    "count": count,
+                }
+                for day, commune, kind, subject, source, count in rows
+            ],
+        )
 
 
 def sign_in(client, name, password):

@@ -31,7 +31,9 @@ def test_login_page_and_a_wrong_password(dashboard_app):
 
 
 def test_a_post_without_the_csrf_token_is_refused_politely(dashboard_app):
-    response = dashboard_app.test_client().post("/thong-ke/dang-nhap", data={"name": "huyen", "password": "mat-khau-du-dai"})
+    response = dashboard_app.test_client().post(
+        "/thong-ke/dang-nhap", data={"name": "huyen", "password": "mat-khau-du-dai"}
+    )
     assert response.status_code == 200 and "Biểu mẫu đã hết hạn" in response.get_data(as_text=True)
 
 
@@ -50,13 +52,20 @@ def test_the_session_cookie_is_http_only_and_same_site(dashboard_app):
 
 
 def test_district_view_shows_every_commune_with_its_figures(district_client, dashboard_app):
-    add_tallies(dashboard_app, [
-        (TODAY, "ea-na", "visitors", "", "", 40), (TODAY, "ea-na", "view", "dang-ky-khai-sinh", "", 70),
-        (TODAY, "ea-na", "arrival", "home", "qr", 12), (TODAY, "ea-na", "outbound", "cong-dvc-quoc-gia", "", 5),
-        (TODAY, "ea-na", "outbound", "vnpost", "", 3), (TODAY, "ea-na", "useful_yes", "guide:x", "", 3),
-        (TODAY, "ea-na", "useful_no", "guide:x", "", 1), (TODAY, "dur-kmal", "visitors", "", "", 10),
-        (TODAY - dt.timedelta(days=40), "dur-kmal", "visitors", "", "", 999),  # outside the default 30 days
-    ])
+    add_tallies(
+        dashboard_app,
+        [
+            (TODAY, "ea-na", "visitors", "", "", 40),
+            (TODAY, "ea-na", "view", "dang-ky-khai-sinh", "", 70),
+            (TODAY, "ea-na", "arrival", "home", "qr", 12),
+            (TODAY, "ea-na", "outbound", "cong-dvc-quoc-gia", "", 5),
+            (TODAY, "ea-na", "outbound", "vnpost", "", 3),
+            (TODAY, "ea-na", "useful_yes", "guide:x", "", 3),
+            (TODAY, "ea-na", "useful_no", "guide:x", "", 1),
+            (TODAY, "dur-kmal", "visitors", "", "", 10),
+            (TODAY - dt.timedelta(days=40), "dur-kmal", "visitors", "", "", 999),  # outside the default 30 days
+        ],
+    )
     soup = check_page(district_client.get("/thong-ke/").get_data(as_text=True), "district")
     rows = {tr.th.get_text(strip=True): [td.get_text() for td in tr.find_all("td")] for tr in soup.select("tbody tr")}
     assert set(rows) == {"Krông Ana", "Dur Kmăl", "Ea Na"}
@@ -93,11 +102,21 @@ def test_csv_has_a_bom_and_neutralises_formulas(district_client, dashboard_app):
     assert response.mimetype == "text/csv" and response.data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[0][2] == "Xã" and len(rows) == 4
-    assert views.neutralise("=HYPERLINK(1)") == "'=HYPERLINK(1)" and views.neutralise("-2") == "'-2" and views.neutralise("@x") == "'@x"
+    assert (
+        views.neutralise("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+        and views.neutralise("-2") == "'-2"
+        and views.neutralise("@x") == "'@x"
+    )
 
 
 def test_commune_view_has_charts_tops_and_the_median(district_client, dashboard_app):
-    add_tallies(dashboard_app, [(TODAY, "ea-na", "view", "dang-ky-khai-sinh", "", 9), (TODAY, "ea-na", "wizard_outcome", "cach-nop-ho-so:buu-dien", "", 2)])
+    add_tallies(
+        dashboard_app,
+        [
+            (TODAY, "ea-na", "view", "dang-ky-khai-sinh", "", 9),
+            (TODAY, "ea-na", "wizard_outcome", "cach-nop-ho-so:buu-dien", "", 2),
+        ],
+    )
     soup = check_page(district_client.get("/thong-ke/xa/ea-na").get_data(as_text=True), "commune")
     assert len(soup.select("figure svg[role=img] title")) == 3
     assert "dang-ky-khai-sinh: 9" in soup.get_text() and "cach-nop-ho-so:buu-dien: 2" in soup.get_text()
@@ -124,7 +143,10 @@ def test_logout_needs_the_form_and_ends_the_session(district_client):
 
 
 def test_sorting_puts_missing_values_last():
-    rows = [figures.Figures("a", "A", population=None, visitors=5), figures.Figures("b", "B", population=1000, visitors=2)]
+    rows = [
+        figures.Figures("a", "A", population=None, visitors=5),
+        figures.Figures("b", "B", population=1000, visitors=2),
+    ]
     assert [r.slug for r in figures.sort_rows(rows, "reach_per_1000", True)] == ["b", "a"]
     assert [r.slug for r in figures.sort_rows(rows, "reach_per_1000", False)] == ["b", "a"]
 
@@ -139,16 +161,29 @@ def test_parse_range():
 
 
 def flask(*args, input_text=None, env=None):
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, input=input_text,
-                          capture_output=True, text=True, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+        cwd=ROOT,
+        input=input_text,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
 
 
 def test_users_from_the_command_line(tmp_path):
     env = {"GUIDE_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}", "PATH": "/usr/bin:/bin"}
-    added = flask("users", "add", "xa-ea-na", "--role", "commune", "--commune", "ea-na", input_text="mot-mat-khau-dai\n", env=env)
+    added = flask(
+        "users", "add", "xa-ea-na", "--role", "commune", "--commune", "ea-na", input_text="mot-mat-khau-dai\n", env=env
+    )
     assert added.returncode == 0, added.stderr
     assert "xa-ea-na\tcommune\tea-na" in flask("users", "list", env=env).stdout
-    assert flask("users", "add", "x", "--role", "commune", "--commune", "khong-co", input_text="mot-mat-khau-dai\n", env=env).returncode != 0
+    assert (
+        flask(
+            "users", "add", "x", "--role", "commune", "--commune", "khong-co", input_text="mot-mat-khau-dai\n", env=env
+        ).returncode
+        != 0
+    )
     assert flask("users", "add", "y", "--role", "district", input_text="ngan\n", env=env).returncode != 0
     assert flask("users", "remove", "xa-ea-na", env=env).returncode == 0
     assert "xa-ea-na" not in flask("users", "list", env=env).stdout

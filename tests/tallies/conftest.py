@@ -19,22 +19,43 @@ import sqlalchemy as sa
 from guide import db
 
 # People: ordinary browsers and the in-app browsers of Zalo and Facebook (links opened from chats).
-CHROME_ANDROID = "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36"
-ZALO_IN_APP = ("Mozilla/5.0 (Linux; Android 12; SM-A125F Build/SP1A.210812.016; wv) AppleWebKit/537.36 (KHTML, like Gecko) "
-               "Version/4.0 Chrome/120.0.6099.144 Mobile Safari/537.36 Zalo android/12100718 ZaloTheme/light ZaloLanguage/vi")
-ZALO_IN_APP_IOS = ("Mozilla/5.0 (iPhone; CPU iPhone OS 16_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-                   "Mobile/15E148 Zalo iOS/474 ZaloTheme/light ZaloLanguage/vi")
-FACEBOOK_IN_APP = ("Mozilla/5.0 (Linux; Android 13; SM-A145F Build/TP1A.220624.014; wv) AppleWebKit/537.36 (KHTML, like Gecko) "
-                   "Version/4.0 Chrome/120.0.6099.144 Mobile Safari/537.36 [FB_IAB/FB4A;FBAV/446.0.0.31.111;]")
-FACEBOOK_IN_APP_IOS = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-                       "Mobile/15E148 [FBAN/FBIOS;FBDV/iPhone12,1;FBMD/iPhone;FBSN/iOS;FBSV/17.1;FBSS/2;FBID/phone;FBLC/vi_VN;FBOP/5]")
-COC_COC = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) coc_coc_browser/117.0.236 "
-           "Chrome/111.0.0.0 Safari/537.36")
-KAIOS = "Mozilla/5.0 (Mobile; LYF/F300B/LYF-F300B-001-01-15-130718-i;Android; rv:48.0) Gecko/48.0 Firefox/48.0 KAIOS/2.5"
+CHROME_ANDROID = (
+    "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36"
+)
+ZALO_IN_APP = (
+    "Mozilla/5.0 (Linux; Android 12; SM-A125F Build/SP1A.210812.016; wv) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Version/4.0 Chrome/120.0.6099.144 Mobile Safari/537.36 Zalo android/12100718 ZaloTheme/light ZaloLanguage/vi"
+)
+ZALO_IN_APP_IOS = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 16_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Mobile/15E148 Zalo iOS/474 ZaloTheme/light ZaloLanguage/vi"
+)
+FACEBOOK_IN_APP = (
+    "Mozilla/5.0 (Linux; Android 13; SM-A145F Build/TP1A.220624.014; wv) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Version/4.0 Chrome/120.0.6099.144 Mobile Safari/537.36 [FB_IAB/FB4A;FBAV/446.0.0.31.111;]"
+)
+FACEBOOK_IN_APP_IOS = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Mobile/15E148 [FBAN/FBIOS;FBDV/iPhone12,1;FBMD/iPhone;FBSN/iOS;FBSV/17.1;FBSS/2;FBID/phone;FBLC/vi_VN;FBOP/5]"
+)
+COC_COC = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) coc_coc_browser/117.0.236 "
+    "Chrome/111.0.0.0 Safari/537.36"
+)
+KAIOS = (
+    "Mozilla/5.0 (Mobile; LYF/F300B/LYF-F300B-001-01-15-130718-i;Android; rv:48.0) Gecko/48.0 Firefox/48.0 KAIOS/2.5"
+)
 OPERA_MINI = "Opera/9.80 (J2ME/MIDP; Opera Mini/4.2.14912/870; U; vi) Presto/2.4.15"
-PEOPLE = {"chrome": CHROME_ANDROID, "zalo-in-app": ZALO_IN_APP, "zalo-in-app-ios": ZALO_IN_APP_IOS,
-          "facebook-in-app": FACEBOOK_IN_APP, "facebook-in-app-ios": FACEBOOK_IN_APP_IOS, "coc-coc": COC_COC,
-          "kaios": KAIOS, "opera-mini": OPERA_MINI}
+PEOPLE = {
+    "chrome": CHROME_ANDROID,
+    "zalo-in-app": ZALO_IN_APP,
+    "zalo-in-app-ios": ZALO_IN_APP_IOS,
+    "facebook-in-app": FACEBOOK_IN_APP,
+    "facebook-in-app-ios": FACEBOOK_IN_APP_IOS,
+    "coc-coc": COC_COC,
+    "kaios": KAIOS,
+    "opera-mini": OPERA_MINI,
+}
 
 # Machines: crawlers, the link-preview fetchers chat apps send when a link is pasted, scripts.
 FACEBOOK_PREVIEW = "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)"
@@ -131,8 +152,12 @@ class PostgresCluster:
         subprocess.run([*self.prefix, str(self.bindir / tool), *args], check=True, capture_output=True, timeout=60)
 
     def start(self) -> None:
-        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories={self.directory} -c fsync=off"
-        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.directory / "log"), "-w", "-t", "30", "start")
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories={self.directory} -c fsync=off"
+        )
+        self._run(
+            "pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.directory / "log"), "-w", "-t", "30", "start"
+        )
 
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
@@ -146,7 +171,9 @@ class PostgresCluster:
 
     def new_database(self) -> str:
         name = f"guide_{uuid.uuid4().hex[:12]}"
-        admin = sa.create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres", isolation_level="AUTOCOMMIT")
+        admin = sa.create_engine(
+            f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres", isolation_level="AUTOCOMMIT"
+        )
         with admin.connect() as connection:
             connection.exec_driver_sql(f"CREATE DATABASE {name}")
         admin.dispose()

@@ -1,4 +1,4 @@
-""""Was this page useful?" in a real browser (Debian's Chromium): with JavaScript the thank-you is
+""" "Was this page useful?" in a real browser (Debian's Chromium): with JavaScript the thank-you is
 swapped in place and the page stays; without it the form posts and comes back to the page. Both
 count once. The browser says it is a phone's Chrome: headless Chromium's own name is a machine's."""
 
@@ -13,11 +13,23 @@ pytestmark = pytest.mark.browser
 
 
 def open_guide(browser: Browser, live_server, javascript: bool):
-    context = browser.new_context(user_agent=CHROME_ANDROID, java_script_enabled=javascript, viewport={"width": 360, "height": 740}, locale="vi-VN")
+    context = browser.new_context(
+        user_agent=CHROME_ANDROID,
+        java_script_enabled=javascript,
+        viewport={"width": 360, "height": 740},
+        locale="vi-VN",
+    )
     page = context.new_page()
     complaints = []
     # Errors such as a CSP refusal; not the missing /favicon.ico a fresh browser asks for.
-    page.on("console", lambda message: complaints.append(message.text) if message.type == "error" and "Failed to load resource" not in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            complaints.append(message.text)
+            if message.type == "error" and "Failed to load resource" not in message.text
+            else None
+        ),
+    )
     slug = sorted(live_server.app.extensions["guide.library"].guides["vi"])[0]
     page.goto(f"{live_server.url}/xa/ea-na/huong-dan/{slug}")
     return context, page, slug, complaints

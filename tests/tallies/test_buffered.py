@@ -20,22 +20,32 @@ HOURS = 3600  # a flush interval no test waits out: only flush() or the exit wri
 
 
 def buffered(engine, clock, flush_seconds=HOURS) -> Recorder:
-    return Recorder(lambda: engine, sqlite_file=db.sqlite_path(str(engine.url)), clock=clock, flush_seconds=flush_seconds)
+    return Recorder(
+        lambda: engine, sqlite_file=db.sqlite_path(str(engine.url)), clock=clock, flush_seconds=flush_seconds
+    )
 
 
 def test_nothing_is_written_until_the_flush_then_everything_is_once(engine):
     clock = Clock(dt.datetime(2026, 3, 1, 9, 0, tzinfo=TIMEZONE))
     counting = buffered(engine, clock)
     ana = Batch((VISITOR, Event("view", "home")), "", "vi", "203.0.113.7", "Mozilla/5.0 A")
-    binh = Batch((VISITOR, Event("view", "home"), Event("arrival", "home", "qr")), "", "en", "203.0.113.8", "Mozilla/5.0 B")
+    binh = Batch(
+        (VISITOR, Event("view", "home"), Event("arrival", "home", "qr")), "", "en", "203.0.113.8", "Mozilla/5.0 B"
+    )
     for batch in (ana, ana, binh, Batch((VISITOR,), "ea-na", "vi", "203.0.113.7", "Mozilla/5.0 A")):
         assert counting.record(batch)
     assert counters(str(engine.url)) == {}
 
     assert counting.flush()
     found = +counters(str(engine.url))
-    assert found == {("", "visitors", "", "", "vi"): 1, ("", "visitors", "", "", "en"): 1, ("ea-na", "visitors", "", "", "vi"): 1,
-                     ("", "view", "home", "", "vi"): 2, ("", "view", "home", "", "en"): 1, ("", "arrival", "home", "qr", "en"): 1}
+    assert found == {
+        ("", "visitors", "", "", "vi"): 1,
+        ("", "visitors", "", "", "en"): 1,
+        ("ea-na", "visitors", "", "", "vi"): 1,
+        ("", "view", "home", "", "vi"): 2,
+        ("", "view", "home", "", "en"): 1,
+        ("", "arrival", "home", "qr", "en"): 1,
+    }
 
     counting.record(ana)  # the same person again, in a later flush: a view, not a new visitor
     assert counting.flush()
@@ -58,8 +68,11 @@ def test_a_flush_across_midnight_counts_each_request_on_its_own_day(engine):
         salts = connection.exec_driver_sql("SELECT day FROM salt").all()
     day = lambda value: value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
     assert [(day(d), kind, n) for d, kind, n in by_day] == [
-        (dt.date(2026, 3, 1), "view", 1), (dt.date(2026, 3, 1), "visitors", 1),
-        (dt.date(2026, 3, 2), "view", 1), (dt.date(2026, 3, 2), "visitors", 1)]
+        (dt.date(2026, 3, 1), "view", 1),
+        (dt.date(2026, 3, 1), "visitors", 1),
+        (dt.date(2026, 3, 2), "view", 1),
+        (dt.date(2026, 3, 2), "visitors", 1),
+    ]
     assert [day(d) for (d,) in salts] == [dt.date(2026, 3, 2)]  # the day before's salt went with its day
 
 
@@ -121,8 +134,14 @@ for _ in range(5):
 
 
 def test_in_the_app_a_page_only_notes_its_counts(tmp_path):
-    app = create_app({"TESTING": True, "CONTENT_DIR": FIXTURE_CONTENT, "DATABASE_URL": f"sqlite:///{tmp_path / 'app.sqlite3'}",
-                      "TALLIES_FLUSH_SECONDS": HOURS})
+    app = create_app(
+        {
+            "TESTING": True,
+            "CONTENT_DIR": FIXTURE_CONTENT,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'app.sqlite3'}",
+            "TALLIES_FLUSH_SECONDS": HOURS,
+        }
+    )
     client = app.test_client()
     for path in ("/", "/xa/ea-na/", "/"):
         assert client.get(path, headers={"User-Agent": ZALO_IN_APP}).status_code == 200
@@ -135,7 +154,14 @@ def test_in_the_app_a_page_only_notes_its_counts(tmp_path):
 
 def test_a_page_never_touches_the_database_even_when_it_is_locked(tmp_path, monkeypatch):
     path = tmp_path / "locked.sqlite3"
-    app = create_app({"TESTING": True, "CONTENT_DIR": FIXTURE_CONTENT, "DATABASE_URL": f"sqlite:///{path}", "TALLIES_FLUSH_SECONDS": HOURS})
+    app = create_app(
+        {
+            "TESTING": True,
+            "CONTENT_DIR": FIXTURE_CONTENT,
+            "DATABASE_URL": f"sqlite:///{path}",
+            "TALLIES_FLUSH_SECONDS": HOURS,
+        }
+    )
     client = app.test_client()
     client.get("/", headers={"User-Agent": ZALO_IN_APP})
     recorder(app).flush()  # the schema is made
@@ -160,7 +186,10 @@ def test_workers_flushing_at_once_do_not_lock_each_other_out(engine):
     """As when gunicorn stops all its workers together: each writes the same visitors and counters,
     met in opposite orders. Rows are locked in key order, so neither waits on the other in a cycle."""
     clock = Clock(dt.datetime(2026, 3, 1, 9, 0, tzinfo=TIMEZONE))
-    people = [Batch((VISITOR, Event("view", f"guide-{n % 7}")), "ea-na", "vi", f"203.0.113.{n}", "Mozilla/5.0 A") for n in range(200)]
+    people = [
+        Batch((VISITOR, Event("view", f"guide-{n % 7}")), "ea-na", "vi", f"203.0.113.{n}", "Mozilla/5.0 A")
+        for n in range(200)
+    ]
     workers = [buffered(engine, clock), buffered(engine, clock)]
     for worker in workers:  # each has written before today, so knows the day's salt (no lock on it now)
         worker.record(Batch((Event("view", "home"),)))
@@ -170,7 +199,9 @@ def test_workers_flushing_at_once_do_not_lock_each_other_out(engine):
             worker.record(batch)
     results = []
     start = threading.Barrier(2)
-    threads = [threading.Thread(target=lambda w=worker: (start.wait(), results.append(w.flush()))) for worker in workers]
+    threads = [
+        threading.Thread(target=lambda w=worker: (start.wait(), results.append(w.flush()))) for worker in workers
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

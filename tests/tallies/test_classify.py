@@ -9,8 +9,14 @@ from .conftest import MACHINES, PEOPLE, ZALO_IN_APP
 
 def hit(**changes) -> Hit:
     """A person's GET of a guide page that answered 200; change what a test is about."""
-    values = dict(method="GET", endpoint="pages.guide", status=200, path="/huong-dan/nop-qua-buu-dien",
-                  view_args={"slug": "nop-qua-buu-dien"}, headers={"user-agent": PEOPLE["chrome"]})
+    values = dict(
+        method="GET",
+        endpoint="pages.guide",
+        status=200,
+        path="/huong-dan/nop-qua-buu-dien",
+        view_args={"slug": "nop-qua-buu-dien"},
+        headers={"user-agent": PEOPLE["chrome"]},
+    )
     headers = {**values["headers"], **changes.pop("headers", {})}
     return Hit(**{**values, **changes, "headers": headers})
 
@@ -47,8 +53,20 @@ def test_the_verdict_per_user_agent_is_cached_in_a_bounded_cache():
         pytest.param({"endpoint": "static", "path": "/static/css/site.css"}, id="static file"),
         pytest.param({"endpoint": "health.healthz", "path": "/healthz"}, id="healthz"),
         pytest.param({"endpoint": None}, id="no route (404)"),
-        pytest.param({"headers": {"hx-request": "true", "hx-current-url": "http://example.org/huong-dan/nop-qua-buu-dien"}}, id="htmx reload of the same page"),
-        pytest.param({"headers": {"hx-request": "true", "hx-history-restore-request": "true", "hx-current-url": "http://example.org/"}}, id="htmx history restore"),
+        pytest.param(
+            {"headers": {"hx-request": "true", "hx-current-url": "http://example.org/huong-dan/nop-qua-buu-dien"}},
+            id="htmx reload of the same page",
+        ),
+        pytest.param(
+            {
+                "headers": {
+                    "hx-request": "true",
+                    "hx-history-restore-request": "true",
+                    "hx-current-url": "http://example.org/",
+                }
+            },
+            id="htmx history restore",
+        ),
     ],
 )
 def test_requests_that_are_not_a_person_reading_count_nothing(changes):
@@ -73,12 +91,25 @@ def test_what_the_view_reported_counts_unless_it_failed():
     outbound = Event("outbound", "vneid")
     assert classify(hit(endpoint="outbound.follow", status=302, is_page=False, reported=(outbound,))) == [outbound]
     assert classify(hit(endpoint="outbound.follow", status=404, reported=(outbound,))) == []
-    assert classify(hit(endpoint="outbound.follow", status=302, is_page=False, reported=(outbound,), headers={"user-agent": MACHINES["curl"]})) is None
+    assert (
+        classify(
+            hit(
+                endpoint="outbound.follow",
+                status=302,
+                is_page=False,
+                reported=(outbound,),
+                headers={"user-agent": MACHINES["curl"]},
+            )
+        )
+        is None
+    )
 
 
 def test_a_post_counts_what_it_reported_and_is_not_a_page_view():
     useful = Event("useful_yes", "guide:nop-qua-buu-dien")
-    assert classify(hit(method="POST", endpoint="tallies.useful", status=303, is_page=False, reported=(useful,))) == [useful]
+    assert classify(hit(method="POST", endpoint="tallies.useful", status=303, is_page=False, reported=(useful,))) == [
+        useful
+    ]
     assert classify(hit(method="POST", endpoint="tallies.useful", status=200, reported=(useful,))) == [useful]
 
 
@@ -103,7 +134,9 @@ def test_subjects(endpoint, view_args, commune, subject):
 
 def test_home_and_a_commune_landing_are_views():
     assert Event("view", "home") in classify(hit(endpoint="pages.home", view_args={}, path="/"))
-    assert Event("view", "commune") in classify(hit(endpoint="pages.home", view_args={}, path="/xa/ea-na/", commune="ea-na"))
+    assert Event("view", "commune") in classify(
+        hit(endpoint="pages.home", view_args={}, path="/xa/ea-na/", commune="ea-na")
+    )
 
 
 @pytest.mark.parametrize("endpoint", ["share.kit", "share.poster", "dashboard.district"])
@@ -136,9 +169,17 @@ def test_arrival_sources(args, sources):
 
 
 def test_a_qr_link_opened_in_zalo_is_one_qr_arrival_one_zalo_arrival_and_one_view():
-    counted = classify(hit(args={"src": "qr", "utm_source": "zalo"}, headers={"user-agent": ZALO_IN_APP}, commune="ea-na"))
-    assert sorted(counted) == sorted([VISITOR, Event("view", "nop-qua-buu-dien"), Event("arrival", "nop-qua-buu-dien", "qr"),
-                                      Event("arrival", "nop-qua-buu-dien", "zalo")])
+    counted = classify(
+        hit(args={"src": "qr", "utm_source": "zalo"}, headers={"user-agent": ZALO_IN_APP}, commune="ea-na")
+    )
+    assert sorted(counted) == sorted(
+        [
+            VISITOR,
+            Event("view", "nop-qua-buu-dien"),
+            Event("arrival", "nop-qua-buu-dien", "qr"),
+            Event("arrival", "nop-qua-buu-dien", "zalo"),
+        ]
+    )
 
 
 def test_a_search_counts_once_per_full_page_not_per_live_result():
@@ -150,5 +191,9 @@ def test_a_search_counts_once_per_full_page_not_per_live_result():
 
 
 def test_the_same_page_is_compared_by_path_and_query_whatever_the_host():
-    same = hit(path="/tim-kiem", query="q=h%E1%BB%99", headers={"hx-request": "true", "hx-current-url": "https://example.org/tim-kiem?q=h%E1%BB%99"})
+    same = hit(
+        path="/tim-kiem",
+        query="q=h%E1%BB%99",
+        headers={"hx-request": "true", "hx-current-url": "https://example.org/tim-kiem?q=h%E1%BB%99"},
+    )
     assert not is_person(same)

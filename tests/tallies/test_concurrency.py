@@ -31,7 +31,9 @@ REPEAT = 2
 PEOPLE_IPS = ["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"]
 MACHINE_IP = "127.0.0.9"
 PERSON_AGENTS = [PEOPLE["chrome"], ZALO_IN_APP, FACEBOOK_IN_APP]
-MACHINE_AGENTS = [MACHINES[name] for name in ("facebook-preview", "zalo-preview", "telegram", "coccocbot", "curl", "python-requests")]
+MACHINE_AGENTS = [
+    MACHINES[name] for name in ("facebook-preview", "zalo-preview", "telegram", "coccocbot", "curl", "python-requests")
+]
 COMMUNES = ["", "ea-na", "krong-ana"]
 FORMER = ("buon-trap", "krong-ana")  # an old poster's commune and where it lives today
 
@@ -41,11 +43,29 @@ class Gunicorn:
         self.port = free_port()
         self.log_path = log_path
         self.log = open(log_path, "wb")
-        env = {**os.environ, "GUIDE_DATABASE_URL": database_url, "GUIDE_CONTENT_DIR": str(content_dir), "GUIDE_TALLIES": "on",
-               "GUIDE_TALLIES_FLUSH_SECONDS": "1"}  # the app's default: counts written every second, and at a graceful stop
+        env = {
+            **os.environ,
+            "GUIDE_DATABASE_URL": database_url,
+            "GUIDE_CONTENT_DIR": str(content_dir),
+            "GUIDE_TALLIES": "on",
+            "GUIDE_TALLIES_FLUSH_SECONDS": "1",
+        }  # the app's default: counts written every second, and at a graceful stop
         self.process = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "gunicorn"), "--workers", str(WORKERS), "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                "--workers",
+                str(WORKERS),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+                "wsgi:app",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         try:
             wait_for(self.is_up, timeout=60)
@@ -58,7 +78,15 @@ class Gunicorn:
             raise RuntimeError(f"gunicorn exited: {self.log_path.read_text()[-2000:]}")
         return self.request("GET", "/healthz", MACHINES["curl"])[0] == 200
 
-    def request(self, method: str, path: str, agent: str, ip: str = "127.0.0.1", headers: dict | None = None, body: str | None = None):
+    def request(
+        self,
+        method: str,
+        path: str,
+        agent: str,
+        ip: str = "127.0.0.1",
+        headers: dict | None = None,
+        body: str | None = None,
+    ):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30, source_address=(ip, 0))
         try:
             all_headers = {"User-Agent": agent, **(headers or {})}
@@ -148,19 +176,64 @@ def plan(server, slugs: list[str], wizard: tuple | None) -> tuple[list[Visit], C
                     page = f"{p}/huong-dan/{slug}"
                     visits += [
                         Visit(ip, agent, "GET", page, 200, [view]),
-                        Visit(ip, agent, "GET", f"{page}?src=qr&utm_source=zalo&utm_medium=zalo&zarsrc=30", 200,
-                              [view, (commune, "arrival", slug, "qr", locale), (commune, "arrival", slug, "zalo", locale)]),
-                        Visit(ip, agent, "GET", f"{page}?src=poster", 200, [view, (commune, "arrival", slug, "poster", locale)]),
-                        Visit(ip, agent, "GET", f"{page}?fbclid=IwAR0abc", 200, [view, (commune, "arrival", slug, "facebook", locale)]),
+                        Visit(
+                            ip,
+                            agent,
+                            "GET",
+                            f"{page}?src=qr&utm_source=zalo&utm_medium=zalo&zarsrc=30",
+                            200,
+                            [
+                                view,
+                                (commune, "arrival", slug, "qr", locale),
+                                (commune, "arrival", slug, "zalo", locale),
+                            ],
+                        ),
+                        Visit(
+                            ip,
+                            agent,
+                            "GET",
+                            f"{page}?src=poster",
+                            200,
+                            [view, (commune, "arrival", slug, "poster", locale)],
+                        ),
+                        Visit(
+                            ip,
+                            agent,
+                            "GET",
+                            f"{page}?fbclid=IwAR0abc",
+                            200,
+                            [view, (commune, "arrival", slug, "facebook", locale)],
+                        ),
                         Visit(ip, agent, "HEAD", page, 200),
                         Visit(ip, agent, "GET", page, 200, headers={"Sec-Purpose": "prefetch"}),
-                        Visit(ip, agent, "GET", page, 200, headers={"HX-Request": "true", "HX-Current-URL": f"http://127.0.0.1{page}"}),
+                        Visit(
+                            ip,
+                            agent,
+                            "GET",
+                            page,
+                            200,
+                            headers={"HX-Request": "true", "HX-Current-URL": f"http://127.0.0.1{page}"},
+                        ),
                     ]
                 if wizard:
                     name, first, answers, outcome = wizard
                     visits += [
-                        Visit(ip, agent, "GET", f"{p}/tu-van/{name}/{first}", 200, [(commune, "wizard_start", name, "", locale)]),
-                        Visit(ip, agent, "GET", f"{p}/tu-van/{name}/ket-qua?{answers}", 200, [(commune, "wizard_outcome", f"{name}:{outcome}", "", locale)]),
+                        Visit(
+                            ip,
+                            agent,
+                            "GET",
+                            f"{p}/tu-van/{name}/{first}",
+                            200,
+                            [(commune, "wizard_start", name, "", locale)],
+                        ),
+                        Visit(
+                            ip,
+                            agent,
+                            "GET",
+                            f"{p}/tu-van/{name}/ket-qua?{answers}",
+                            200,
+                            [(commune, "wizard_outcome", f"{name}:{outcome}", "", locale)],
+                        ),
                     ]
                 visits += [
                     Visit(ip, agent, "GET", f"{p}/huong-dan/khong-co-trang-nay", 404),
@@ -169,12 +242,28 @@ def plan(server, slugs: list[str], wizard: tuple | None) -> tuple[list[Visit], C
                 ]
                 if slugs:
                     answer = ("yes", "no")[number % 2]
-                    visits.append(Visit(ip, agent, "POST", f"{p}/phan-hoi", 303, [(commune, f"useful_{answer}", f"guide:{slugs[0]}", "", locale)],
-                                        headers={"Sec-Fetch-Site": "same-origin"}, body=f"token={tokens[locale, commune]}&answer={answer}"))
+                    visits.append(
+                        Visit(
+                            ip,
+                            agent,
+                            "POST",
+                            f"{p}/phan-hoi",
+                            303,
+                            [(commune, f"useful_{answer}", f"guide:{slugs[0]}", "", locale)],
+                            headers={"Sec-Fetch-Site": "same-origin"},
+                            body=f"token={tokens[locale, commune]}&answer={answer}",
+                        )
+                    )
         for _ in range(REPEAT):  # an old poster: one redirect, then one view under today's commune
             old, today = FORMER
-            landing = Visit(ip, agent, "GET", prefix(locale, today) + "/?src=poster", 200,
-                            [(today, "view", "commune", "", locale), (today, "arrival", "commune", "poster", locale)])
+            landing = Visit(
+                ip,
+                agent,
+                "GET",
+                prefix(locale, today) + "/?src=poster",
+                200,
+                [(today, "view", "commune", "", locale), (today, "arrival", "commune", "poster", locale)],
+            )
             visits.append(Visit(ip, agent, "GET", prefix(locale, old) + "/?src=poster", 301, then=landing))
 
     for agent in MACHINE_AGENTS:
@@ -182,13 +271,25 @@ def plan(server, slugs: list[str], wizard: tuple | None) -> tuple[list[Visit], C
             visits.append(Visit(MACHINE_IP, agent, "GET", prefix("vi", commune) + "/", 200))
             visits.append(Visit(MACHINE_IP, agent, "GET", prefix("vi", commune) + "/ra/vneid", 302))
             for slug in slugs:
-                visits.append(Visit(MACHINE_IP, agent, "GET", f"{prefix('vi', commune)}/huong-dan/{slug}?src=qr&utm_source=zalo", 200))
+                visits.append(
+                    Visit(
+                        MACHINE_IP,
+                        agent,
+                        "GET",
+                        f"{prefix('vi', commune)}/huong-dan/{slug}?src=qr&utm_source=zalo",
+                        200,
+                    )
+                )
             if wizard:
-                visits.append(Visit(MACHINE_IP, agent, "GET", f"{prefix('vi', commune)}/tu-van/{wizard[0]}/ket-qua?{wizard[2]}", 200))
+                visits.append(
+                    Visit(
+                        MACHINE_IP, agent, "GET", f"{prefix('vi', commune)}/tu-van/{wizard[0]}/ket-qua?{wizard[2]}", 200
+                    )
+                )
 
     for visit in visits:
         for step in (visit, visit.then):
-            for key in (step.counts if step else ()):
+            for key in step.counts if step else ():
                 expected[key] += 1
     random.Random(5).shuffle(visits)
     return visits, expected
@@ -223,8 +324,10 @@ def test_every_counter_is_exact_under_gunicorn_with_several_workers(database_url
     assert len(visits) > 500
     found = +counters(database_url)
     assert not [key for key in found if key[1] == "dropped"], (tmp_path / "gunicorn.log").read_text()
-    assert found == +expected, ({key: (found[key], expected[key]) for key in set(found) | set(expected) if found[key] != expected[key]},
-                                (tmp_path / "gunicorn.log").read_text()[-3000:])
+    assert found == +expected, (
+        {key: (found[key], expected[key]) for key in set(found) | set(expected) if found[key] != expected[key]},
+        (tmp_path / "gunicorn.log").read_text()[-3000:],
+    )
 
     # Privacy: after all that, nothing in any table says who asked.
     everything = dump_every_table(database_url)

@@ -16,7 +16,7 @@ from guide import create_app, db
 from guide.tallies import recorder
 from tests.conftest import FIXTURE_CONTENT
 
-from .conftest import PostgresCluster, ZALO_IN_APP, app_counters, free_port, need_postgres
+from .conftest import ZALO_IN_APP, PostgresCluster, app_counters, free_port, need_postgres
 
 PERSON = {"User-Agent": ZALO_IN_APP}
 
@@ -39,7 +39,12 @@ def test_a_database_locked_by_another_connection(tmp_path):
     holder.execute("BEGIN EXCLUSIVE")  # held for as long as the test likes
     try:
         assert get(client, "/xa/ea-na/").status_code == 200
-        assert client.get("/healthz").json["tallies"] == {"enabled": True, "dropped": 1, "dropped_by_reason": {"locked": 1}, "last_error": "locked"}
+        assert client.get("/healthz").json["tallies"] == {
+            "enabled": True,
+            "dropped": 1,
+            "dropped_by_reason": {"locked": 1},
+            "last_error": "locked",
+        }
     finally:
         holder.execute("ROLLBACK")
         holder.close()
@@ -89,7 +94,11 @@ def test_a_read_only_database_file(tmp_path):
     make_read_only(path)
     try:
         assert get(client, "/xa/ea-na/").status_code == 200
-        assert recorder(app).status() == {"dropped": 1, "dropped_by_reason": {"read-only": 1}, "last_error": "read-only"}
+        assert recorder(app).status() == {
+            "dropped": 1,
+            "dropped_by_reason": {"read-only": 1},
+            "last_error": "read-only",
+        }
     finally:
         make_writable(path)
 

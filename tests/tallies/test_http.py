@@ -23,23 +23,33 @@ def counted(app) -> Counter:
     return +app_counters(app)
 
 
-def test_a_zalo_in_app_visit_through_a_qr_link_counts_once_as_a_qr_arrival_and_once_as_a_view(fixture_client, fixture_app, slug):
-    response = fixture_client.get(f"/xa/ea-na/huong-dan/{slug}?src=qr&utm_source=zalo&utm_medium=zalo&zarsrc=30", headers=PERSON)
+def test_a_zalo_in_app_visit_through_a_qr_link_counts_once_as_a_qr_arrival_and_once_as_a_view(
+    fixture_client, fixture_app, slug
+):
+    response = fixture_client.get(
+        f"/xa/ea-na/huong-dan/{slug}?src=qr&utm_source=zalo&utm_medium=zalo&zarsrc=30", headers=PERSON
+    )
     assert response.status_code == 200
-    assert counted(fixture_app) == Counter({
-        ("ea-na", "view", slug, "", "vi"): 1,
-        ("ea-na", "arrival", slug, "qr", "vi"): 1,
-        ("ea-na", "arrival", slug, "zalo", "vi"): 1,
-        ("ea-na", "visitors", "", "", "vi"): 1,
-    })
+    assert counted(fixture_app) == Counter(
+        {
+            ("ea-na", "view", slug, "", "vi"): 1,
+            ("ea-na", "arrival", slug, "qr", "vi"): 1,
+            ("ea-na", "arrival", slug, "zalo", "vi"): 1,
+            ("ea-na", "visitors", "", "", "vi"): 1,
+        }
+    )
 
 
 def test_a_facebook_in_app_visit_in_english(fixture_client, fixture_app, slug):
     fixture_client.get(f"/en/huong-dan/{slug}?src=link&fbclid=IwAR0abc", headers={"User-Agent": FACEBOOK_IN_APP})
-    assert counted(fixture_app) == Counter({
-        ("", "view", slug, "", "en"): 1, ("", "arrival", slug, "link", "en"): 1,
-        ("", "arrival", slug, "facebook", "en"): 1, ("", "visitors", "", "", "en"): 1,
-    })
+    assert counted(fixture_app) == Counter(
+        {
+            ("", "view", slug, "", "en"): 1,
+            ("", "arrival", slug, "link", "en"): 1,
+            ("", "arrival", slug, "facebook", "en"): 1,
+            ("", "visitors", "", "", "en"): 1,
+        }
+    )
 
 
 def test_a_former_commune_slug_counts_once_under_todays_commune(fixture_client, fixture_app, slug):
@@ -47,23 +57,49 @@ def test_a_former_commune_slug_counts_once_under_todays_commune(fixture_client, 
     assert response.status_code == 301 and counted(fixture_app) == Counter()  # the redirect is not counted
     landed = fixture_client.get(response.headers["Location"], headers=PERSON)
     assert landed.status_code == 200
-    assert counted(fixture_app) == Counter({
-        ("ea-na", "view", slug, "", "vi"): 1, ("ea-na", "arrival", slug, "poster", "vi"): 1, ("ea-na", "visitors", "", "", "vi"): 1,
-    })
+    assert counted(fixture_app) == Counter(
+        {
+            ("ea-na", "view", slug, "", "vi"): 1,
+            ("ea-na", "arrival", slug, "poster", "vi"): 1,
+            ("ea-na", "visitors", "", "", "vi"): 1,
+        }
+    )
 
 
 def test_home_and_commune_landing_pages(fixture_client, fixture_app):
     fixture_client.get("/", headers=PERSON)
     fixture_client.get("/xa/krong-ana/", headers=PERSON)
-    assert counted(fixture_app) == Counter({
-        ("", "view", "home", "", "vi"): 1, ("", "visitors", "", "", "vi"): 1,
-        ("krong-ana", "view", "commune", "", "vi"): 1, ("krong-ana", "visitors", "", "", "vi"): 1,
-    })
+    assert counted(fixture_app) == Counter(
+        {
+            ("", "view", "home", "", "vi"): 1,
+            ("", "visitors", "", "", "vi"): 1,
+            ("krong-ana", "view", "commune", "", "vi"): 1,
+            ("krong-ana", "visitors", "", "", "vi"): 1,
+        }
+    )
 
 
-@pytest.mark.parametrize("name", ["facebook-preview", "zalo-preview", "telegram", "twitter", "whatsapp", "coccocbot", "headless-chrome", "curl", "python-requests"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "facebook-preview",
+        "zalo-preview",
+        "telegram",
+        "twitter",
+        "whatsapp",
+        "coccocbot",
+        "headless-chrome",
+        "curl",
+        "python-requests",
+    ],
+)
 def test_crawlers_and_link_preview_fetchers_are_not_counted(fixture_client, fixture_app, slug, name):
-    assert fixture_client.get(f"/xa/ea-na/huong-dan/{slug}?src=qr&utm_source=zalo", headers={"User-Agent": MACHINES[name]}).status_code == 200
+    assert (
+        fixture_client.get(
+            f"/xa/ea-na/huong-dan/{slug}?src=qr&utm_source=zalo", headers={"User-Agent": MACHINES[name]}
+        ).status_code
+        == 200
+    )
     assert fixture_client.get("/ra/vneid", headers={"User-Agent": MACHINES[name]}).status_code == 302
     assert counted(fixture_app) == Counter()
 
@@ -74,12 +110,20 @@ def test_crawlers_and_link_preview_fetchers_are_not_counted(fixture_client, fixt
         {"method": "HEAD"},
         {"headers": {"Sec-Purpose": "prefetch"}},
         {"headers": {"Purpose": "prefetch"}},
-        {"headers": {"HX-Request": "true", "HX-History-Restore-Request": "true", "HX-Current-URL": "http://localhost/"}},
+        {
+            "headers": {
+                "HX-Request": "true",
+                "HX-History-Restore-Request": "true",
+                "HX-Current-URL": "http://localhost/",
+            }
+        },
     ],
     ids=["HEAD", "Sec-Purpose", "Purpose", "htmx history restore"],
 )
 def test_head_prefetch_and_history_restores_are_not_counted(fixture_client, fixture_app, slug, how):
-    response = fixture_client.open(f"/huong-dan/{slug}", method=how.get("method", "GET"), headers={**PERSON, **how.get("headers", {})})
+    response = fixture_client.open(
+        f"/huong-dan/{slug}", method=how.get("method", "GET"), headers={**PERSON, **how.get("headers", {})}
+    )
     assert response.status_code == 200
     assert counted(fixture_app) == Counter()
 
@@ -88,7 +132,9 @@ def test_an_htmx_reload_of_the_same_page_is_not_counted_but_htmx_navigation_is(f
     here = f"http://localhost/huong-dan/{slug}"
     fixture_client.get(f"/huong-dan/{slug}", headers={**PERSON, "HX-Request": "true", "HX-Current-URL": here})
     assert counted(fixture_app) == Counter()
-    fixture_client.get(f"/huong-dan/{slug}", headers={**PERSON, "HX-Request": "true", "HX-Current-URL": "http://localhost/huong-dan/"})
+    fixture_client.get(
+        f"/huong-dan/{slug}", headers={**PERSON, "HX-Request": "true", "HX-Current-URL": "http://localhost/huong-dan/"}
+    )
     assert counted(fixture_app)[("", "view", slug, "", "vi")] == 1
 
 
@@ -107,7 +153,9 @@ def test_errors_static_files_and_healthz_are_not_counted(fixture_client, fixture
 
 def test_search_counts_full_pages_only_and_never_stores_the_words(fixture_client, fixture_app):
     fixture_client.get("/tim-kiem?q=bưu+điện", headers=PERSON)
-    fixture_client.get("/tim-kiem?q=b", headers={**PERSON, "HX-Request": "true", "HX-Current-URL": "http://localhost/tim-kiem"})
+    fixture_client.get(
+        "/tim-kiem?q=b", headers={**PERSON, "HX-Request": "true", "HX-Current-URL": "http://localhost/tim-kiem"}
+    )
     fixture_client.get("/tim-kiem?q=", headers=PERSON)
     assert counted(fixture_app) == Counter({("", "search", "", "", "vi"): 1, ("", "visitors", "", "", "vi"): 1})
 
@@ -126,14 +174,19 @@ def test_outbound_counts_and_redirects_to_the_allow_listed_address_only(fixture_
 
 def test_wizard_starts_and_outcomes_are_counted_from_the_signals(fixture_client, fixture_app):
     assert fixture_client.get("/xa/ea-na/tu-van/thu-nghiem/thu-tuc", headers=PERSON).status_code == 200
-    assert fixture_client.get("/xa/ea-na/tu-van/thu-nghiem/ket-qua?thu-tuc=khai-sinh&vneid=co", headers=PERSON).status_code == 200
+    assert (
+        fixture_client.get("/xa/ea-na/tu-van/thu-nghiem/ket-qua?thu-tuc=khai-sinh&vneid=co", headers=PERSON).status_code
+        == 200
+    )
     found = counted(fixture_app)
     assert found[("ea-na", "wizard_start", "thu-nghiem", "", "vi")] == 1
     assert found[("ea-na", "wizard_outcome", "thu-nghiem:toan-trinh", "", "vi")] == 1
 
 
 def test_a_preview_fetcher_on_a_wizard_result_counts_no_outcome(fixture_client, fixture_app):
-    fixture_client.get("/tu-van/thu-nghiem/ket-qua?thu-tuc=khai-sinh&vneid=co", headers={"User-Agent": FACEBOOK_PREVIEW})
+    fixture_client.get(
+        "/tu-van/thu-nghiem/ket-qua?thu-tuc=khai-sinh&vneid=co", headers={"User-Agent": FACEBOOK_PREVIEW}
+    )
     fixture_client.head("/tu-van/thu-nghiem/thu-tuc", headers=PERSON)
     assert counted(fixture_app) == Counter()
 
@@ -144,11 +197,19 @@ def test_signals_sent_directly(fixture_app):
     assert counted(fixture_app) == Counter()
     events.wizard_started.send(fixture_app, wizard="thu-nghiem")  # outside a request: counted at once
     events.outcome_reached.send(fixture_app, wizard="thu-nghiem", outcome="buu-dien")
-    assert counted(fixture_app) == Counter({("", "wizard_start", "thu-nghiem", "", ""): 1, ("", "wizard_outcome", "thu-nghiem:buu-dien", "", ""): 1})
+    assert counted(fixture_app) == Counter(
+        {("", "wizard_start", "thu-nghiem", "", ""): 1, ("", "wizard_outcome", "thu-nghiem:buu-dien", "", ""): 1}
+    )
 
 
 def test_a_signal_from_another_app_is_not_counted_here(fixture_app, tmp_path):
-    other = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'other.sqlite3'}", "CONTENT_DIR": fixture_app.config["CONTENT_DIR"]})
+    other = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'other.sqlite3'}",
+            "CONTENT_DIR": fixture_app.config["CONTENT_DIR"],
+        }
+    )
     events.wizard_started.send(other, wizard="thu-nghiem")
     assert counted(fixture_app) == Counter() and counted(other)[("", "wizard_start", "thu-nghiem", "", "")] == 1
 
@@ -167,7 +228,11 @@ def useful_form(client, url: str) -> tuple[str, str]:
 def test_useful_as_a_plain_form_comes_back_to_the_page_with_a_thank_you(fixture_client, fixture_app, slug):
     action, token = useful_form(fixture_client, f"/xa/ea-na/huong-dan/{slug}?src=qr")
     assert action == "/xa/ea-na/phan-hoi"
-    response = fixture_client.post(action, data={"token": token, "answer": "yes"}, headers={**PERSON, "Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"})
+    response = fixture_client.post(
+        action,
+        data={"token": token, "answer": "yes"},
+        headers={**PERSON, "Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"},
+    )
     assert response.status_code == 303
     assert response.headers["Location"] == f"/xa/ea-na/huong-dan/{slug}?cam-on=1#huu-ich"  # our tags stay behind
     back = fixture_client.get(response.headers["Location"], headers=PERSON)
@@ -178,7 +243,11 @@ def test_useful_as_a_plain_form_comes_back_to_the_page_with_a_thank_you(fixture_
 
 def test_useful_with_htmx_swaps_in_a_thank_you(fixture_client, fixture_app, slug):
     action, token = useful_form(fixture_client, f"/en/huong-dan/{slug}")
-    response = fixture_client.post(action, data={"token": token, "answer": "no"}, headers={**PERSON, "HX-Request": "true", "HX-Current-URL": f"http://localhost/en/huong-dan/{slug}"})
+    response = fixture_client.post(
+        action,
+        data={"token": token, "answer": "no"},
+        headers={**PERSON, "HX-Request": "true", "HX-Current-URL": f"http://localhost/en/huong-dan/{slug}"},
+    )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "<html" not in html and "Thank you" in html
@@ -191,12 +260,20 @@ def test_useful_on_a_wizard_outcome_comes_back_to_the_same_answers(fixture_clien
     response = fixture_client.post(action, data={"token": token, "answer": "yes"}, headers=PERSON)
     assert response.headers["Location"] == page + "&cam-on=1#huu-ich"
     fixture_client.get(response.headers["Location"], headers=PERSON)
-    assert counted(fixture_app) == Counter({("", "useful_yes", "wizard:thu-nghiem:toan-trinh", "", "vi"): 1})  # no second outcome
+    assert counted(fixture_app) == Counter(
+        {("", "useful_yes", "wizard:thu-nghiem:toan-trinh", "", "vi"): 1}
+    )  # no second outcome
 
 
 @pytest.mark.parametrize(
     "data",
-    [{}, {"answer": "yes"}, {"token": "rubbish", "answer": "yes"}, {"token": "TOKEN", "answer": "maybe"}, {"token": "TOKEN-tampered", "answer": "yes"}],
+    [
+        {},
+        {"answer": "yes"},
+        {"token": "rubbish", "answer": "yes"},
+        {"token": "TOKEN", "answer": "maybe"},
+        {"token": "TOKEN-tampered", "answer": "yes"},
+    ],
     ids=["nothing", "no token", "bad token", "bad answer", "tampered token"],
 )
 def test_a_bad_or_missing_token_is_a_400_page_in_the_visitors_language(fixture_client, fixture_app, slug, data):
@@ -217,11 +294,18 @@ def test_a_token_expires_after_a_week(fixture_client, fixture_app, slug, monkeyp
     monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: real_time() - 6 * 24 * 3600)
     _, recent_token = useful_form(fixture_client, f"/huong-dan/{slug}")
     monkeypatch.undo()
-    assert fixture_client.post("/phan-hoi", data={"token": old_token, "answer": "yes"}, headers=PERSON).status_code == 400
-    assert fixture_client.post("/phan-hoi", data={"token": recent_token, "answer": "yes"}, headers=PERSON).status_code == 303
+    assert (
+        fixture_client.post("/phan-hoi", data={"token": old_token, "answer": "yes"}, headers=PERSON).status_code == 400
+    )
+    assert (
+        fixture_client.post("/phan-hoi", data={"token": recent_token, "answer": "yes"}, headers=PERSON).status_code
+        == 303
+    )
 
 
-@pytest.mark.parametrize("headers", [{"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}], ids=["Sec-Fetch-Site", "Origin"])
+@pytest.mark.parametrize(
+    "headers", [{"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}], ids=["Sec-Fetch-Site", "Origin"]
+)
 def test_a_cross_site_post_is_refused(fixture_client, fixture_app, slug, headers):
     action, token = useful_form(fixture_client, f"/huong-dan/{slug}")
     response = fixture_client.post(action, data={"token": token, "answer": "yes"}, headers={**PERSON, **headers})
@@ -233,13 +317,21 @@ def test_the_widget_sets_no_cookie(fixture_client, slug):
     response = fixture_client.get(f"/huong-dan/{slug}", headers=PERSON)
     assert "Set-Cookie" not in response.headers
     action, token = useful_form(fixture_client, f"/huong-dan/{slug}")
-    assert "Set-Cookie" not in fixture_client.post(action, data={"token": token, "answer": "yes"}, headers=PERSON).headers
+    assert (
+        "Set-Cookie" not in fixture_client.post(action, data={"token": token, "answer": "yes"}, headers=PERSON).headers
+    )
 
 
 # --- saying what we count --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("url", "words"), [("/thong-ke-an-danh", "Những gì không bao giờ được lưu"), ("/en/xa/ea-na/thong-ke-an-danh", "What is never stored")])
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("/thong-ke-an-danh", "Những gì không bao giờ được lưu"),
+        ("/en/xa/ea-na/thong-ke-an-danh", "What is never stored"),
+    ],
+)
 def test_the_what_we_count_page_in_both_languages(fixture_request, url, words):
     page = fixture_request.get(url)
     text = page.get_text()
@@ -262,10 +354,18 @@ def test_a_guide_page_with_the_widget_passes_the_page_checks(fixture_request, sl
 
 
 def test_tallies_off_counts_nothing(tmp_path, slug):
-    from .conftest import app_counters as read
     from tests.conftest import FIXTURE_CONTENT
 
-    app = create_app({"TESTING": True, "CONTENT_DIR": FIXTURE_CONTENT, "DATABASE_URL": f"sqlite:///{tmp_path / 'off.sqlite3'}", "TALLIES_ENABLED": False})
+    from .conftest import app_counters as read
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "CONTENT_DIR": FIXTURE_CONTENT,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'off.sqlite3'}",
+            "TALLIES_ENABLED": False,
+        }
+    )
     client = app.test_client()
     assert client.get(f"/huong-dan/{slug}", headers=PERSON).status_code == 200
     assert client.get("/healthz").json["tallies"]["enabled"] is False
@@ -289,8 +389,14 @@ def test_export_writes_csv_with_filters(fixture_client, fixture_app, slug):
     lines = everything.output.splitlines()
     assert everything.exit_code == 0 and lines[0] == "day,commune,kind,subject,source,locale,count" and len(lines) == 6
     today = lines[1].split(",")[0]
-    only = runner.invoke(args=["tallies", "export", "--commune", "ea-bong", "--from", today, "--to", today]).output.splitlines()  # a former slug
-    assert only[1:] == [f"{today},ea-na,arrival,{slug},qr,vi,1", f"{today},ea-na,view,{slug},,vi,1", f"{today},ea-na,visitors,,,vi,1"]
+    only = runner.invoke(
+        args=["tallies", "export", "--commune", "ea-bong", "--from", today, "--to", today]
+    ).output.splitlines()  # a former slug
+    assert only[1:] == [
+        f"{today},ea-na,arrival,{slug},qr,vi,1",
+        f"{today},ea-na,view,{slug},,vi,1",
+        f"{today},ea-na,visitors,,,vi,1",
+    ]
     assert runner.invoke(args=["tallies", "export", "--to", "2000-01-01"]).output.splitlines() == lines[:1]
     assert runner.invoke(args=["tallies", "export", "--commune", "khong-co"]).exit_code != 0
 

@@ -17,8 +17,11 @@ ADDRESSES = ["203.0.113.77", "198.51.100.23", "2001:db8::1234"]
 def dump_every_table(url: str) -> str:
     engine = db.make_engine(url)
     with engine.connect() as connection:
-        lines = [f"{name}: {tuple(row)!r}" for name in sa.inspect(connection).get_table_names()
-                 for row in connection.execute(sa.text(f'SELECT * FROM "{name}"'))]
+        lines = [
+            f"{name}: {tuple(row)!r}"
+            for name in sa.inspect(connection).get_table_names()
+            for row in connection.execute(sa.text(f'SELECT * FROM "{name}"'))
+        ]
     engine.dispose()
     return "\n".join(lines)
 
@@ -31,16 +34,36 @@ def test_no_ip_address_or_user_agent_is_stored(database_url):
         for agent in PEOPLE.values():
             headers = {"User-Agent": agent}
             environ = {"REMOTE_ADDR": address}
-            for url in ("/", f"/xa/ea-na/huong-dan/{slug}?src=qr&utm_source=zalo", "/en/tim-kiem?q=khai+sinh+0912345678", "/ra/vneid"):
+            for url in (
+                "/",
+                f"/xa/ea-na/huong-dan/{slug}?src=qr&utm_source=zalo",
+                "/en/tim-kiem?q=khai+sinh+0912345678",
+                "/ra/vneid",
+            ):
                 assert client.get(url, headers=headers, environ_base=environ).status_code in (200, 302)
             page = client.get(f"/huong-dan/{slug}", headers=headers, environ_base=environ).get_data(as_text=True)
             token = re.search(r'name="token" value="([^"]+)"', page)[1]
-            assert client.post("/phan-hoi", data={"token": token, "answer": "yes"}, headers=headers, environ_base=environ).status_code == 303
+            assert (
+                client.post(
+                    "/phan-hoi", data={"token": token, "answer": "yes"}, headers=headers, environ_base=environ
+                ).status_code
+                == 303
+            )
 
     everything = dump_every_table(database_url)
     assert "visitors" in everything and f"guide:{slug}" in everything  # the load was counted
     assert everything.count("visitor: ") == len(ADDRESSES) * len(PEOPLE) * 2  # today's hashes: per person, per commune
     for secret in [*ADDRESSES, *PEOPLE.values(), "khai sinh", "0912345678"]:
         assert secret not in everything, secret
-    for fragment in ("Zalo android", "FB4A", "FBAN", "Chrome/", "Mozilla", "KAIOS", "Opera Mini", "203.0.113", "2001:db8"):
+    for fragment in (
+        "Zalo android",
+        "FB4A",
+        "FBAN",
+        "Chrome/",
+        "Mozilla",
+        "KAIOS",
+        "Opera Mini",
+        "203.0.113",
+        "2001:db8",
+    ):
         assert fragment not in everything, fragment

@@ -40,7 +40,10 @@ def test_upsert_adds_to_a_counter_and_sums_repeated_keys(engine):
         writes.add_counts([row, row, {**row, "locale": "en"}])
     with writing(engine) as writes:
         writes.add_counts([{**row, "count": 5}])
-    assert sorted(rows(engine, tally)) == [(day, "ea-na", "view", "nop-qua-buu-dien", "", "en", 1), (day, "ea-na", "view", "nop-qua-buu-dien", "", "vi", 7)]
+    assert sorted(rows(engine, tally)) == [
+        (day, "ea-na", "view", "nop-qua-buu-dien", "", "en", 1),
+        (day, "ea-na", "view", "nop-qua-buu-dien", "", "vi", 7),
+    ]
 
 
 def test_a_visitor_is_counted_once_a_day_per_commune(engine):
@@ -57,7 +60,7 @@ def test_a_visitor_is_counted_once_a_day_per_commune(engine):
 
 def test_the_salt_changes_with_the_local_day_and_the_old_one_is_deleted(engine):
     # 23:59 in Hà Nội is 16:59 UTC: the day that counts is Vietnam's.
-    clock = Clock(dt.datetime(2026, 3, 1, 16, 59, tzinfo=dt.timezone.utc))
+    clock = Clock(dt.datetime(2026, 3, 1, 16, 59, tzinfo=dt.UTC))
     recorder = recorder_for(engine, clock)
     person = Batch((VISITOR,), "", "vi", "203.0.113.7", "Mozilla/5.0 A")
     recorder.record(person)
@@ -97,9 +100,16 @@ def test_the_hash_is_short_and_keeps_nothing_readable():
 def test_purge_forgets_earlier_days_only(engine):
     recorder = recorder_for(engine, Clock(dt.datetime(2026, 3, 2, 9, 0, tzinfo=TIMEZONE)))
     with engine.begin() as connection:
-        connection.execute(salt.insert(), [{"day": dt.date(2026, 3, 1), "salt": "old"}, {"day": dt.date(2026, 3, 2), "salt": "new"}])
-        connection.execute(visitor.insert(), [{"day": dt.date(2026, 3, 1), "commune": "", "hash": "a" * 16},
-                                              {"day": dt.date(2026, 3, 2), "commune": "", "hash": "b" * 16}])
+        connection.execute(
+            salt.insert(), [{"day": dt.date(2026, 3, 1), "salt": "old"}, {"day": dt.date(2026, 3, 2), "salt": "new"}]
+        )
+        connection.execute(
+            visitor.insert(),
+            [
+                {"day": dt.date(2026, 3, 1), "commune": "", "hash": "a" * 16},
+                {"day": dt.date(2026, 3, 2), "commune": "", "hash": "b" * 16},
+            ],
+        )
     assert recorder.purge() == (1, 1)
     assert rows(engine, salt) == [(dt.date(2026, 3, 2), "new")]
     assert rows(engine, visitor) == [(dt.date(2026, 3, 2), "", "b" * 16)]
@@ -134,9 +144,13 @@ def test_a_version_1_sqlite_database_gets_the_dashboard_index_and_it_is_used(tmp
     with engine.connect() as connection:
         assert "tally_by_what" in {index["name"] for index in sa.inspect(connection).get_indexes("tally")}
         assert connection.exec_driver_sql("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'tally'").scalar() > 0
-        plan = " ".join(str(row[-1]) for row in connection.exec_driver_sql(
-            "EXPLAIN QUERY PLAN SELECT commune, kind, subject, source, sum(count) FROM tally "
-            "WHERE day BETWEEN '2025-03-02' AND '2026-03-01' GROUP BY commune, kind, subject, source"))
+        plan = " ".join(
+            str(row[-1])
+            for row in connection.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT commune, kind, subject, source, sum(count) FROM tally "
+                "WHERE day BETWEEN '2025-03-02' AND '2026-03-01' GROUP BY commune, kind, subject, source"
+            )
+        )
     assert "COVERING INDEX tally_by_what" in plan, plan  # (on big tables, walked in group order: no sort)
 
 

@@ -9,7 +9,6 @@ from guide.wizards.engine import replay
 from guide.wizards.model import all_paths
 
 
-
 def shipped_wizards():
     from guide import create_app
 
@@ -21,7 +20,7 @@ EXPECTED = {"cach-nop-ho-so", "nop-qua-buu-dien", "chuan-bi-nop-truc-tuyen", "kh
 
 
 def test_the_four_wizards_ship():
-    assert EXPECTED <= set(WIZARDS)
+    assert set(WIZARDS) >= EXPECTED
 
 
 @pytest.mark.parametrize("slug", sorted(WIZARDS))

@@ -1,6 +1,5 @@
 """The wizard pages over HTTP: plain GET forms, htmx partials, redirects, errors."""
 
-
 import pytest
 
 from guide import events
@@ -41,7 +40,10 @@ def test_the_last_answer_leads_to_check_your_answers_then_the_outcome(fixture_cl
     response = fixture_client.get(W + "/vneid?thu-tuc=khai-sinh&vneid=co&tiep=1")
     assert response.headers["Location"] == W + "/kiem-tra?thu-tuc=khai-sinh&vneid=co"
     soup = fixture_request.get(response.headers["Location"])
-    assert [a["href"] for a in soup.select(".change a")] == [W + "/thu-tuc?thu-tuc=khai-sinh&vneid=co", W + "/vneid?thu-tuc=khai-sinh&vneid=co"]
+    assert [a["href"] for a in soup.select(".change a")] == [
+        W + "/thu-tuc?thu-tuc=khai-sinh&vneid=co",
+        W + "/vneid?thu-tuc=khai-sinh&vneid=co",
+    ]
     outcome = fixture_request.get(W + "/ket-qua?thu-tuc=khai-sinh&vneid=co")
     assert outcome.select_one("#wizard")["data-outcome"] == "toan-trinh"
     assert outcome.select_one(".checklist").get_text(strip=True) == "Mang căn cước"
@@ -66,10 +68,15 @@ def test_a_step_not_reached_yet_redirects_to_the_first_unanswered(fixture_client
     assert fixture_client.get(W + "/ket-qua?thu-tuc=khai-sinh").headers["Location"] == W + "/vneid?thu-tuc=khai-sinh"
     assert fixture_client.get(W + "/kiem-tra").headers["Location"] == W + "/thu-tuc"
     # on another path: di-lai is not asked once VNeID level 2 is there
-    assert fixture_client.get(W + "/di-lai?thu-tuc=khai-sinh&vneid=co").headers["Location"] == W + "/kiem-tra?thu-tuc=khai-sinh&vneid=co"
+    assert (
+        fixture_client.get(W + "/di-lai?thu-tuc=khai-sinh&vneid=co").headers["Location"]
+        == W + "/kiem-tra?thu-tuc=khai-sinh&vneid=co"
+    )
 
 
-@pytest.mark.parametrize("url", ["/tu-van/khong-co/", "/tu-van/khong-co/thu-tuc", W + "/khong-co", W + "/..%2F..%2Fetc"])
+@pytest.mark.parametrize(
+    "url", ["/tu-van/khong-co/", "/tu-van/khong-co/thu-tuc", W + "/khong-co", W + "/..%2F..%2Fetc"]
+)
 def test_unknown_wizard_or_step_is_a_404(fixture_client, url):
     assert fixture_client.get(url).status_code == 404
 
@@ -83,7 +90,9 @@ def test_htmx_answer_returns_the_next_step_partial_and_pushes_its_url(fixture_cl
 
 
 def test_history_restore_gets_the_full_page(fixture_client):
-    response = fixture_client.get(W + "/vneid?thu-tuc=khai-sinh", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    response = fixture_client.get(
+        W + "/vneid?thu-tuc=khai-sinh", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
     assert "<html" in response.get_data(as_text=True)
 
 
