@@ -5,12 +5,14 @@ import pytest
 from .helpers import assert_next_node, shape, wizard
 
 W = wizard("nop-qua-buu-dien")
+SENDING = ["gui-ho-so", "ca-hai"]
 
 
 def test_the_nodes_are_the_ones_these_tests_know():
     assert shape(W) == (
         {
             "hinh-thuc": ["gui-ho-so", "nhan-ket-qua", "ca-hai"],
+            "thu-tuc-nhan": ["co", "khong", "chua-biet"],
             "danh-sach": ["co", "chua"],
             "noi-giao": ["tai-nha", "buu-cuc"],
             "da-nop": ["chua", "roi"],
@@ -23,6 +25,8 @@ def test_the_nodes_are_the_ones_these_tests_know():
             "nhan-ket-qua",
             "nhan-ket-qua-da-nop",
             "tim-danh-sach",
+            "khong-qua-buu-dien",
+            "xem-thu-tuc",
         },
     )
 
@@ -34,26 +38,46 @@ def test_starts_with_what_the_post_should_do():
 # hinh-thuc
 
 
-@pytest.mark.parametrize("form", ["gui-ho-so", "ca-hai"])
-def test_sending_a_dossier_asks_for_the_list_of_documents(form):
-    assert_next_node(W, "danh-sach", for_response=form, at="hinh-thuc")
+@pytest.mark.parametrize("form", SENDING)
+def test_sending_a_dossier_asks_whether_the_procedure_accepts_post(form):
+    assert_next_node(W, "thu-tuc-nhan", for_response=form, at="hinh-thuc")
 
 
 def test_only_the_result_asks_whether_already_submitted():
     assert_next_node(W, "da-nop", for_response="nhan-ket-qua", at="hinh-thuc")
 
 
+# thu-tuc-nhan: only a "yes" goes on to plan the sending
+
+
+@pytest.mark.parametrize("form", SENDING)
+def test_a_procedure_open_to_post_asks_for_the_list_of_documents(form):
+    assert_next_node(W, "danh-sach", for_response="co", at="thu-tuc-nhan", after={"hinh-thuc": form})
+
+
+@pytest.mark.parametrize("form", SENDING)
+def test_a_procedure_closed_to_post_says_submit_online_or_at_the_commune(form):
+    assert_next_node(W, "khong-qua-buu-dien", for_response="khong", at="thu-tuc-nhan", after={"hinh-thuc": form})
+
+
+@pytest.mark.parametrize("form", SENDING)
+def test_not_knowing_says_check_the_procedure_first(form):
+    assert_next_node(W, "xem-thu-tuc", for_response="chua-biet", at="thu-tuc-nhan", after={"hinh-thuc": form})
+
+
 # danh-sach
 
 
-@pytest.mark.parametrize("form", ["gui-ho-so", "ca-hai"])
+@pytest.mark.parametrize("form", SENDING)
 def test_with_the_list_asks_where_to_hand_over(form):
-    assert_next_node(W, "noi-giao", for_response="co", at="danh-sach", after={"hinh-thuc": form})
+    after = {"hinh-thuc": form, "thu-tuc-nhan": "co"}
+    assert_next_node(W, "noi-giao", for_response="co", at="danh-sach", after=after)
 
 
-@pytest.mark.parametrize("form", ["gui-ho-so", "ca-hai"])
+@pytest.mark.parametrize("form", SENDING)
 def test_without_the_list_says_find_it_first(form):
-    assert_next_node(W, "tim-danh-sach", for_response="chua", at="danh-sach", after={"hinh-thuc": form})
+    after = {"hinh-thuc": form, "thu-tuc-nhan": "co"}
+    assert_next_node(W, "tim-danh-sach", for_response="chua", at="danh-sach", after=after)
 
 
 # noi-giao: the form chosen at the first question picks the outcome
@@ -69,7 +93,14 @@ def test_without_the_list_says_find_it_first(form):
     ],
 )
 def test_the_place_and_the_form_pick_the_outcome(form, place, expected):
-    assert_next_node(W, expected, for_response=place, at="noi-giao", after={"hinh-thuc": form, "danh-sach": "co"})
+    after = {"hinh-thuc": form, "thu-tuc-nhan": "co", "danh-sach": "co"}
+    assert_next_node(W, expected, for_response=place, at="noi-giao", after=after)
+
+
+def test_no_send_outcome_without_a_yes_to_post():
+    # answers further on do not matter once the procedure is closed to post
+    after = {"hinh-thuc": "gui-ho-so", "danh-sach": "co", "noi-giao": "tai-nha"}
+    assert_next_node(W, "khong-qua-buu-dien", for_response="khong", at="thu-tuc-nhan", after=after)
 
 
 # da-nop
