@@ -13,9 +13,17 @@ def test_the_nodes_are_the_ones_these_tests_know():
             "dung-han": ["trong-60-ngay", "qua-60-ngay"],
             "noi-sinh": ["viet-nam", "nuoc-ngoai"],
             "cha-me": ["da-ket-hon", "chua-ket-hon"],
+            "nguoi-khai": ["cha-me", "nguoi-khac"],
             "vneid": ["muc-2", "muc-1", "chua-co"],
         },
-        {"lien-thong-truc-tuyen", "tai-trung-tam", "cha-me-chua-ket-hon", "dang-ky-muon", "sinh-o-nuoc-ngoai"},
+        {
+            "lien-thong-truc-tuyen",
+            "tai-trung-tam",
+            "lam-thay",
+            "cha-me-chua-ket-hon",
+            "dang-ky-muon",
+            "sinh-o-nuoc-ngoai",
+        },
     )
 
 
@@ -49,12 +57,31 @@ def test_born_in_vietnam_late_says_register_late():
 ON_TIME_IN_VIETNAM = {"dung-han": "trong-60-ngay", "noi-sinh": "viet-nam"}
 
 
-def test_married_parents_ask_about_vneid():
-    assert_next_node(W, "vneid", for_response="da-ket-hon", at="cha-me", after=ON_TIME_IN_VIETNAM)
+def test_married_parents_ask_who_registers():
+    assert_next_node(W, "nguoi-khai", for_response="da-ket-hon", at="cha-me", after=ON_TIME_IN_VIETNAM)
 
 
 def test_unmarried_parents_check_the_documents_with_the_centre():
     assert_next_node(W, "cha-me-chua-ket-hon", for_response="chua-ket-hon", at="cha-me", after=ON_TIME_IN_VIETNAM)
+
+
+# nguoi-khai: a parent goes on to VNeID; someone else gets the authorisation plan
+
+MARRIED = {**ON_TIME_IN_VIETNAM, "cha-me": "da-ket-hon"}
+
+
+def test_a_parent_registering_asks_about_vneid():
+    assert_next_node(W, "vneid", for_response="cha-me", at="nguoi-khai", after=MARRIED)
+
+
+def test_someone_else_registering_gets_the_authorisation_plan():
+    assert_next_node(W, "lam-thay", for_response="nguoi-khac", at="nguoi-khai", after=MARRIED)
+
+
+def test_someone_else_is_not_asked_about_vneid():
+    # a VNeID answer in the link does not change the plan for someone acting for the parents
+    after = {**MARRIED, "vneid": "muc-2"}
+    assert_next_node(W, "lam-thay", for_response="nguoi-khac", at="nguoi-khai", after=after)
 
 
 # vneid
@@ -65,15 +92,10 @@ def test_unmarried_parents_check_the_documents_with_the_centre():
     [("muc-2", "lien-thong-truc-tuyen"), ("muc-1", "tai-trung-tam"), ("chua-co", "tai-trung-tam")],
 )
 def test_the_vneid_level_picks_online_or_the_centre(level, expected):
-    after = {**ON_TIME_IN_VIETNAM, "cha-me": "da-ket-hon"}
+    after = {**MARRIED, "nguoi-khai": "cha-me"}
     assert_next_node(W, expected, for_response=level, at="vneid", after=after)
 
 
 def test_a_late_birth_never_asks_about_the_parents():
-    assert_next_node(
-        W,
-        "dang-ky-muon",
-        for_response="viet-nam",
-        at="noi-sinh",
-        after={"dung-han": "qua-60-ngay", "cha-me": "da-ket-hon"},
-    )
+    after = {"dung-han": "qua-60-ngay", "cha-me": "da-ket-hon"}
+    assert_next_node(W, "dang-ky-muon", for_response="viet-nam", at="noi-sinh", after=after)
