@@ -28,6 +28,9 @@ def test_the_nodes_are_the_ones_these_tests_know():
             "vneid-truoc",
             "cu-tru-truc-tuyen",
             "cong-an-xa",
+            "ket-hon-tai-xa",
+            "khai-sinh-tai-xa",
+            "khai-tu-tai-xa",
         },
     )
 
@@ -56,7 +59,7 @@ def test_level_2_asks_about_a_device_whatever_the_procedure(procedure):
     "procedure, expected",
     [
         ("cu-tru", "cong-an-xa"),
-        ("ket-hon", "mot-cua-co-ho-tro"),
+        ("ket-hon", "ket-hon-tai-xa"),
         ("khai-sinh", "di-lai"),
         ("khai-tu", "di-lai"),
         ("chung-thuc", "di-lai"),
@@ -105,7 +108,7 @@ def test_a_helper_leads_to_the_procedures_online_outcome(procedure, expected):
     "procedure, expected",
     [
         ("cu-tru", "cong-an-xa"),
-        ("ket-hon", "mot-cua-co-ho-tro"),
+        ("ket-hon", "ket-hon-tai-xa"),
         ("khai-sinh", "di-lai"),
         ("khai-tu", "di-lai"),
         ("chung-thuc", "di-lai"),
@@ -117,45 +120,77 @@ def test_no_helper_the_procedure_decides(procedure, expected):
     assert_next_node(W, expected, for_response="khong", at="nguoi-giup", after=after)
 
 
-# di-lai: reached with level 2 (no device, no helper) or without it; the VNeID answer changes "duoc"
-
-WITH_LEVEL_2 = {"thu-tuc": "khac", "vneid": "muc-2", "thiet-bi": "khong", "nguoi-giup": "khong"}
-WITHOUT_LEVEL_2 = {"thu-tuc": "khac", "vneid": "chua-co"}
+# di-lai: reached with level 2 (no device, no helper) or without it. Hard to travel: the post. Able to
+# travel: birth and death go to the centre with their deadline; otherwise the VNeID answer decides.
 
 
-@pytest.mark.parametrize("after", [WITH_LEVEL_2, WITHOUT_LEVEL_2, {"thu-tuc": "khai-sinh", "vneid": "muc-1"}])
-def test_hard_to_travel_leads_to_the_post(after):
+def with_level_2(procedure):
+    return {"thu-tuc": procedure, "vneid": "muc-2", "thiet-bi": "khong", "nguoi-giup": "khong"}
+
+
+def without_level_2(procedure, level="chua-co"):
+    return {"thu-tuc": procedure, "vneid": level}
+
+
+DI_LAI_PROCEDURES = ["khai-sinh", "khai-tu", "chung-thuc", "khac"]  # cu-tru and ket-hon never reach it
+
+
+@pytest.mark.parametrize("procedure", DI_LAI_PROCEDURES)
+@pytest.mark.parametrize("level", ["muc-2", "muc-1", "chua-co"])
+def test_hard_to_travel_leads_to_the_post(level, procedure):
+    after = with_level_2(procedure) if level == "muc-2" else without_level_2(procedure, level)
     assert_next_node(W, "buu-dien", for_response="kho", at="di-lai", after=after)
 
 
-def test_able_to_travel_with_level_2_goes_to_the_centre():
-    assert_next_node(W, "mot-cua-co-ho-tro", for_response="duoc", at="di-lai", after=WITH_LEVEL_2)
+@pytest.mark.parametrize(
+    "procedure, level, expected",
+    [
+        ("khai-sinh", "muc-2", "khai-sinh-tai-xa"),
+        ("khai-sinh", "muc-1", "khai-sinh-tai-xa"),
+        ("khai-sinh", "chua-co", "khai-sinh-tai-xa"),
+        ("khai-tu", "muc-2", "khai-tu-tai-xa"),
+        ("khai-tu", "muc-1", "khai-tu-tai-xa"),
+        ("khai-tu", "chua-co", "khai-tu-tai-xa"),
+        ("chung-thuc", "muc-2", "mot-cua-co-ho-tro"),
+        ("chung-thuc", "muc-1", "thoi-gian"),
+        ("chung-thuc", "chua-co", "thoi-gian"),
+        ("khac", "muc-2", "mot-cua-co-ho-tro"),
+        ("khac", "muc-1", "thoi-gian"),
+        ("khac", "chua-co", "thoi-gian"),
+    ],
+)
+def test_able_to_travel_the_procedure_then_the_vneid_level_decide(procedure, level, expected):
+    after = with_level_2(procedure) if level == "muc-2" else without_level_2(procedure, level)
+    assert_next_node(W, expected, for_response="duoc", at="di-lai", after=after)
 
 
-@pytest.mark.parametrize("level", ["muc-1", "chua-co"])
-def test_able_to_travel_without_level_2_asks_about_time(level):
-    assert_next_node(W, "thoi-gian", for_response="duoc", at="di-lai", after={"thu-tuc": "khai-tu", "vneid": level})
+# thoi-gian: only for procedures without a deadline in the fact sheet (chung-thuc, khac)
 
 
-# thoi-gian
-
-BEFORE_TIME = {"thu-tuc": "khai-sinh", "vneid": "chua-co", "di-lai": "duoc"}
-
-
-def test_in_a_hurry_goes_to_the_centre():
-    assert_next_node(W, "mot-cua-co-ho-tro", for_response="gap", at="thoi-gian", after=BEFORE_TIME)
+@pytest.mark.parametrize("procedure", ["chung-thuc", "khac"])
+def test_needing_to_submit_now_goes_to_the_centre(procedure):
+    after = {**without_level_2(procedure), "di-lai": "duoc"}
+    assert_next_node(W, "mot-cua-co-ho-tro", for_response="gap", at="thoi-gian", after=after)
 
 
-def test_with_time_gets_vneid_level_2_first():
-    assert_next_node(W, "vneid-truoc", for_response="khong-gap", at="thoi-gian", after=BEFORE_TIME)
+@pytest.mark.parametrize("procedure", ["chung-thuc", "khac"])
+def test_able_to_wait_gets_vneid_level_2_first(procedure):
+    after = {**without_level_2(procedure, "muc-1"), "di-lai": "duoc"}
+    assert_next_node(W, "vneid-truoc", for_response="khong-gap", at="thoi-gian", after=after)
+
+
+def test_birth_and_death_are_never_asked_whether_they_are_in_a_hurry():
+    # a thoi-gian answer carried in the link does not turn a birth into a question about time
+    after = {**without_level_2("khai-sinh"), "thoi-gian": "khong-gap"}
+    assert_next_node(W, "khai-sinh-tai-xa", for_response="duoc", at="di-lai", after=after)
+
+
+def test_marriage_without_level_2_is_never_asked_about_travel():
+    after = {"thu-tuc": "ket-hon", "di-lai": "kho"}
+    assert_next_node(W, "ket-hon-tai-xa", for_response="muc-1", at="vneid", after=after)
 
 
 def test_an_answer_off_the_path_is_ignored():
     # di-lai is never asked on the level-2-and-device path: answering it changes nothing
-    assert_next_node(
-        W,
-        "lien-thong",
-        for_response="co",
-        at="thiet-bi",
-        after={"thu-tuc": "khai-sinh", "vneid": "muc-2", "di-lai": "kho"},
-    )
+    after = {"thu-tuc": "khai-sinh", "vneid": "muc-2", "di-lai": "kho"}
+    assert_next_node(W, "lien-thong", for_response="co", at="thiet-bi", after=after)
