@@ -19,8 +19,8 @@ def from_environment(instance_path: str) -> dict:
         # How many reverse proxies (nginx…) stand in front: their X-Forwarded-For/Proto are trusted.
         "PROXIES": int(env.get("GUIDE_PROXIES", "0") or 0),
         "TALLIES_ENABLED": env.get("GUIDE_TALLIES", "on") != "off",
-        # Counts wait in memory this long and are written together (0: written in the request).
-        "TALLIES_FLUSH_SECONDS": float(env.get("GUIDE_TALLIES_FLUSH_SECONDS", "1") or 0),
+        # Counts wait in memory this long and are written together; more than 0 (the Recorder refuses 0).
+        "TALLIES_FLUSH_SECONDS": float(env.get("GUIDE_TALLIES_FLUSH_SECONDS") or "1"),
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "BABEL_TRANSLATION_DIRECTORIES": "translations",

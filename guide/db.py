@@ -1,14 +1,12 @@
 """The database: SQLite in the instance folder by default, PostgreSQL when GUIDE_DATABASE_URL names one.
 
-One engine per worker process, created on first use (so a forked gunicorn worker never shares its
-parent's connections). SQLite gets WAL, a busy timeout and synchronous=NORMAL: several workers
-write counters at once (../shared/reference/library-notes.md).
-
-Two engines per process: `engine()` for reads and ordinary work, and `writer()` for short write
-transactions that must give up quickly rather than hold up a page (the tallies): its SQLite
-transactions begin IMMEDIATE (a read-then-write in a deferred transaction fails with "database is
-locked" whatever the timeout) and every wait is bounded by WRITE_TIMEOUT_MS. `write_transaction`
-and `Prepared` run such a transaction on the driver's connection, for the per-request hot path.
+One engine per process, for everything (the dashboard's reads and users, the tallies' writer
+thread), made on first use so a forked gunicorn worker never shares its parent's connections.
+SQLite gets WAL, synchronous=NORMAL and a busy timeout: several workers write counters at once
+(../shared/reference/library-notes.md). Its transactions are SQLite's own, begun by us (pysqlite's
+BEGIN handling is switched off, as SQLAlchemy's pysqlite notes advise): BEGIN for most, BEGIN
+IMMEDIATE for those `begin_immediate` opens, which read before they write: in a deferred
+transaction that fails with "database is locked" whatever the timeout.
 
 The schema: tables live on `metadata`; `create_schema()` makes a fresh database at the newest
 version and brings an older one up to date with MIGRATIONS, under a lock, so several workers
@@ -16,25 +14,23 @@ starting at once do it once.
 """
 
 import os
-import random
-import sqlite3
 import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask, current_app
 
 metadata = sa.MetaData()
-_engines: dict[tuple[int, str, bool], sa.Engine] = {}
+_engines: dict[tuple[int, str], sa.Engine] = {}
 _lock = threading.Lock()
 
-SQLITE_BUSY_TIMEOUT_MS = 2000
-WRITE_TIMEOUT_MS = 250
+# How long a write waits for another's lock before it fails: SQLite's busy timeout, on every
+# connection; on PostgreSQL the tallies' writer bounds its own transactions by it.
+LOCK_WAIT_MS = 5000
 PG_CONNECT_TIMEOUT_S = 2  # libpq's and psycopg's minimum
 _SCHEMA_LOCK_KEY = 0x6775_6964  # any constant: the advisory lock PostgreSQL migrations run under
+_IMMEDIATE = "guide_begin_immediate"  # an execution option our SQLite "begin" listener reads
 
 schema_version = sa.Table(
     "schema_version",
@@ -66,142 +62,55 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def make_engine(url: str, *, writer: bool = False) -> sa.Engine:
+def make_engine(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
         path = sqlite_path(url)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-        # Opening may wait for another process that is creating the file. After that the writer
-        # waits for its write lock in _begin_immediate_within_bound, never in SQLite's busy
-        # handler: that one sleeps a millisecond at least, then longer and longer (up to 100 ms a
-        # time) while others take the lock, so under steady load a waiter can starve for its whole
-        # timeout while the lock is free most of the time.
-        open_wait_ms = WRITE_TIMEOUT_MS if writer else SQLITE_BUSY_TIMEOUT_MS
-        busy_ms = 0 if writer else SQLITE_BUSY_TIMEOUT_MS
-        # The writer always ends its transactions itself (write_transaction), so the pool need not.
-        engine = sa.create_engine(
-            url,
-            connect_args={"timeout": open_wait_ms / 1000, "check_same_thread": False},
-            pool_reset_on_return=None if writer else "rollback",
-        )
+        # `timeout` is pysqlite's name for SQLite's busy timeout.
+        engine = sa.create_engine(url, connect_args={"timeout": LOCK_WAIT_MS / 1000, "check_same_thread": False})
 
         @sa.event.listens_for(engine, "connect")
         def _tune_sqlite(dbapi_connection, _record):
-            if writer:
-                dbapi_connection.isolation_level = None  # we say BEGIN ourselves
+            dbapi_connection.isolation_level = None  # pysqlite says no BEGIN of its own: _begin says it
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
             cursor.close()
 
-        if writer:
-
-            @sa.event.listens_for(engine, "begin")
-            def _begin_immediate(connection):
-                _begin_immediate_within_bound(connection.exec_driver_sql)
+        @sa.event.listens_for(engine, "begin")
+        def _begin(connection):
+            connection.exec_driver_sql(
+                "BEGIN IMMEDIATE" if connection.get_execution_options().get(_IMMEDIATE) else "BEGIN"
+            )
 
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    connect_args = {"connect_timeout": PG_CONNECT_TIMEOUT_S}
-    if writer:
-        # A statement or a row lock that takes longer than this fails, and the caller gives up.
-        connect_args["options"] = f"-c statement_timeout={WRITE_TIMEOUT_MS} -c lock_timeout={WRITE_TIMEOUT_MS}"
     return sa.create_engine(
-        url,
-        pool_pre_ping=True,
-        pool_size=2,
-        max_overflow=2,
-        connect_args=connect_args,
-        pool_reset_on_return=None if writer else "rollback",
+        url, pool_pre_ping=True, pool_size=2, max_overflow=2, connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S}
     )
 
 
-def _begin_immediate_within_bound(execute: Callable[[str], object]) -> None:
-    """Take SQLite's write lock now, trying every millisecond or so until WRITE_TIMEOUT_MS."""
-    deadline = time.monotonic() + WRITE_TIMEOUT_MS / 1000
-    pause = 0.00005  # a transaction holds the lock for a tenth of a millisecond or so: look again soon
-    while True:
-        try:
-            execute("BEGIN IMMEDIATE")
-            return
-        except (sa.exc.OperationalError, sqlite3.OperationalError) as error:
-            if "locked" not in str(error) or time.monotonic() >= deadline:
-                raise
-        time.sleep(random.uniform(pause / 2, pause))
-        pause = min(pause * 2, 0.002)
+def begin_immediate(bind: sa.Engine):
+    """`bind.begin()` for a transaction that reads, then writes: on SQLite it takes the write lock
+    at BEGIN (waiting for it up to the busy timeout), so its reads stay true until it commits.
+    PostgreSQL's row locks need nothing of the sort."""
+    return bind.execution_options(**{_IMMEDIATE: True}).begin()
 
 
-@contextmanager
-def write_transaction(engine: sa.Engine) -> Iterator:
-    """A DBAPI cursor in one short write transaction on a writer engine, committed at the end.
-
-    For the hot path (a few counters per page view): SQLAlchemy's per-statement machinery costs
-    several times what the statements do, so they run, as `Prepared`, on the pooled driver
-    connection. On any error the transaction is rolled back and the connection thrown away."""
-    connection = engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        if engine.dialect.name == "sqlite":
-            _begin_immediate_within_bound(cursor.execute)  # PostgreSQL's driver begins by itself
-        yield cursor
-        if engine.dialect.name == "sqlite":
-            cursor.execute("COMMIT")  # the same, with less ceremony than sqlite3's commit()
-        else:
-            connection.commit()
-    except BaseException:
-        connection.invalidate()  # a broken or half-used connection is not worth keeping
-        raise
-    finally:
-        connection.close()
-
-
-class Prepared:
-    """A Core statement compiled once for a dialect, then run on a DBAPI cursor with plain dicts
-    (converted the way SQLAlchemy would: SQLite gets dates as ISO text, for instance)."""
-
-    def __init__(self, statement, dialect: sa.Dialect):
-        compiled = statement.compile(dialect=dialect)
-        self.sql = compiled.string
-        self.names = tuple(compiled.positiontup) if compiled.positional else None
-        self.processors = {}
-        for name, bind in compiled.binds.items():
-            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            if processor is not None:
-                self.processors[name] = processor
-
-    def parameters(self, values: dict):
-        converted = {
-            name: self.processors[name](value) if name in self.processors else value for name, value in values.items()
-        }
-        return tuple(converted[name] for name in self.names) if self.names is not None else converted
-
-    def execute(self, cursor, values: dict):
-        cursor.execute(self.sql, self.parameters(values))
-        return cursor
-
-    def execute_many(self, cursor, rows: list[dict]) -> None:
-        cursor.executemany(self.sql, [self.parameters(row) for row in rows])
-
-
-def engine_for(url: str, *, writer: bool = False) -> sa.Engine:
+def engine_for(url: str) -> sa.Engine:
     """This process's engine for a database URL (made on first use, kept for the process's life)."""
-    key = (os.getpid(), url, writer)
+    key = (os.getpid(), url)
     with _lock:
         if key not in _engines:
-            _engines[key] = make_engine(url, writer=writer)
+            _engines[key] = make_engine(url)
         return _engines[key]
 
 
 def engine() -> sa.Engine:
     """This process's engine for the app's database."""
     return engine_for(current_app.config["DATABASE_URL"])
-
-
-def writer() -> sa.Engine:
-    """This process's engine for short write transactions that give up within WRITE_TIMEOUT_MS."""
-    return engine_for(current_app.config["DATABASE_URL"], writer=True)
 
 
 def ping() -> bool:
@@ -217,11 +126,10 @@ def ping() -> bool:
 def create_schema(bind: sa.Engine | None = None) -> int:
     """Create the tables, or bring them up to date; safe to run again, and from several processes
     at once. Returns the schema version."""
-    bind = bind if bind is not None else writer()
+    bind = bind if bind is not None else engine()
     newest = len(MIGRATIONS)
-    # The writer's transactions hold the write lock from their start on SQLite (BEGIN IMMEDIATE);
-    # PostgreSQL gets an advisory lock: either way one process at a time from here.
-    with bind.begin() as connection:
+    # One process at a time from here: SQLite's write lock, taken at BEGIN; PostgreSQL's advisory lock.
+    with begin_immediate(bind) as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_SCHEMA_LOCK_KEY)))
         _migrate(connection, newest)

@@ -2,7 +2,6 @@
 every page it fetches the way GOV.UK Notify's fixture does (one h1, title starts with it, no
 duplicate ids, every form has an action)."""
 
-import os
 import threading
 from pathlib import Path
 
@@ -13,10 +12,6 @@ from werkzeug.serving import make_server
 from guide import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
-# Tests read the counters right after a request: write them in the request. The app's default
-# (noted in memory, written every second by a background thread) has its own tests, and the
-# gunicorn tests run with it.
-os.environ.setdefault("GUIDE_TALLIES_FLUSH_SECONDS", "0")
 
 
 @pytest.fixture

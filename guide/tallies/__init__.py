@@ -118,10 +118,10 @@ def init_app(app: Flask) -> None:
 
     url = app.config["DATABASE_URL"]
     app.extensions[EXTENSION] = Recorder(
-        lambda: db.engine_for(url, writer=True),
+        lambda: db.engine_for(url),
+        flush_seconds=app.config["TALLIES_FLUSH_SECONDS"],
         sqlite_file=db.sqlite_path(url),
         logger=app.logger,
-        flush_seconds=app.config["TALLIES_FLUSH_SECONDS"],
     )
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.tallies_cli)

@@ -1,5 +1,5 @@
-"""`flask tallies export` (CSV on stdout) and `flask tallies purge` (forget earlier days' visitor
-hashes and salts; also done by the first write of each day)."""
+"""`flask tallies export` (CSV on stdout) and `flask tallies purge` (the day's housekeeping,
+`store.start_day`, which each worker's first write of the day also does)."""
 
 import csv
 import sys
@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .. import db
-from .store import KEY, export_rows
+from .store import KEY, export_rows, start_day
 
 tallies_cli = AppGroup("tallies", help="Usage tallies: export the counters, purge short-lived data.")
 DAY = click.DateTime(formats=["%Y-%m-%d"])
@@ -38,5 +38,6 @@ def export_command(start, end, commune):
 def purge_command():
     """Delete the visitor hashes and salts of every day before today."""
     db.create_schema()
-    hashes, salts = current_app.extensions["guide.tallies"].purge()
-    click.echo(f"purged {hashes} visitor hashes and {salts} salts of earlier days", err=True)
+    with db.begin_immediate(db.engine()) as connection:
+        day = start_day(connection, current_app.extensions["guide.tallies"].today())
+    click.echo(f"purged {day.hashes_purged} visitor hashes and {day.salts_purged} salts of earlier days", err=True)

@@ -1,16 +1,17 @@
 """Counters in the database: one row per (day, commune, kind, subject, source, locale), added to by
-a single-statement UPSERT, so any number of worker processes can count at once without losing an
-update; the same code for SQLite and PostgreSQL.
+the dialect's INSERT … ON CONFLICT DO UPDATE, so any number of worker processes can count at once
+without losing an update; the same SQLAlchemy Core for SQLite and PostgreSQL.
 
 Daily unique visitors without keeping anything about a person: a visitor is a truncated hash of
 (a random salt for the day, IP address, user agent). The salt lives in the database so that every
-worker process hashes alike, and it is deleted with the day's hashes once the day is over, after
-which those hashes can no longer be linked to anyone. IP address and user agent are never stored.
+worker process hashes alike, and it is deleted with the day's hashes once the day is over
+(`start_day`), after which those hashes can no longer be linked to anyone. IP address and user
+agent are never stored.
 
-`Recorder.record` never raises and never makes a page wait: in the app it notes the request in
-memory, and a background thread writes a second's worth in one transaction. A write that fails
-gives up within the writer's bound (db.WRITE_TIMEOUT_MS), is logged, and its requests are
-counted as dropped, in memory (shown by /healthz) and in the table the next time a write succeeds.
+`Recorder.record` never raises and never touches the database: it notes the request's counts in
+memory, and a background thread writes what was noted every `flush_seconds`, in one transaction,
+and once more when the process exits. A write that fails is logged and its requests are counted
+as dropped, by reason: in memory (shown by /healthz) and in the table the next time a write succeeds.
 """
 
 import atexit
@@ -18,16 +19,19 @@ import hashlib
 import logging
 import os
 import secrets
+import sqlite3
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+import psycopg
 import sqlalchemy as sa
+from psycopg import errors as pg
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import db
@@ -35,10 +39,8 @@ from .classify import VISITOR, Event
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 HASH_HEX_CHARS = 16  # 64 bits: no two visitors of one commune on one day collide in practice
-BACKOFF_SECONDS = 2.0  # after failing to reach the database, drop at once for this long
-MAX_PENDING = 100_000  # requests waiting for the flusher: past this (the database gone for long), drop
-EXIT_PATIENCE_SECONDS = 5.0  # a stopping worker's last write may wait this long for the lock
-SEEN_VISITORS_KEPT = 20_000  # a bound on the memory below: past it, start again (the database decides)
+MAX_PENDING = 100_000  # requests waiting for the writer: past this (the database gone for long), drop
+EXIT_PATIENCE_SECONDS = 5.0  # a stopping worker's last write may try again this long while locked
 
 tally = sa.Table(
     "tally",
@@ -88,84 +90,54 @@ def visitor_hash(day_salt: str, ip: str, user_agent: str) -> str:
     return digest[:HASH_HEX_CHARS]
 
 
-class Statements:
-    """Every statement a write runs, as SQLAlchemy Core in the dialect's own INSERT … ON CONFLICT,
-    compiled once per dialect (building a statement costs more than running it)."""
-
-    def __init__(self, dialect: sa.Dialect):
-        self.dialect = dialect.name
-        insert = (postgresql if dialect.name == "postgresql" else sqlite).insert
-        upsert = insert(tally)
-        upsert = upsert.on_conflict_do_update(
-            index_elements=list(KEY), set_={"count": tally.c["count"] + upsert.excluded["count"]}
-        )
-        before = sa.bindparam("today", type_=sa.Date)
-        self.add_counts = db.Prepared(upsert, dialect)
-        self.new_visitor = db.Prepared(insert(visitor).on_conflict_do_nothing().returning(visitor.c.day), dialect)
-        self.new_salt = db.Prepared(insert(salt).on_conflict_do_nothing(), dialect)
-        self.salt = db.Prepared(sa.select(salt.c.salt).where(salt.c.day == sa.bindparam("day", type_=sa.Date)), dialect)
-        self.purge_visitors = db.Prepared(visitor.delete().where(visitor.c.day < before), dialect)
-        self.purge_salts = db.Prepared(salt.delete().where(salt.c.day < before), dialect)
+def _insert(connection: sa.Connection):
+    """The dialect's INSERT, the one with ON CONFLICT."""
+    return (postgresql if connection.dialect.name == "postgresql" else sqlite).insert
 
 
-_statements: dict[str, Statements] = {}
+def add_counts(connection: sa.Connection, counts: Counter) -> None:
+    """Add to each counter, (day, commune, kind, subject, source, locale) -> n, creating it at n.
+    In key order, so two transactions never wait on each other's rows in opposite orders
+    (PostgreSQL would abort one as a deadlock)."""
+    if not counts:
+        return
+    upsert = _insert(connection)(tally)
+    upsert = upsert.on_conflict_do_update(
+        index_elements=list(KEY), set_={"count": tally.c["count"] + upsert.excluded["count"]}
+    )
+    connection.execute(upsert, [dict(zip(KEY, key), count=n) for key, n in sorted(counts.items())])
 
 
-class Writes:
-    """The writes of one transaction (see `writing`)."""
-
-    def __init__(self, cursor, statements: Statements):
-        self.cursor = cursor
-        self.sql = statements
-
-    def add_counts(self, rows: list[dict]) -> None:
-        """Add each row's count to its counter (creating it at that count). Rows with the same key
-        are summed first, and written in key order, so two transactions never wait on each other's
-        rows in opposite orders (PostgreSQL would abort one as a deadlock)."""
-        if len(rows) > 1:
-            summed = Counter()
-            for row in rows:
-                summed[tuple(row[name] for name in KEY)] += row["count"]
-            rows = [dict(zip(KEY, key), count=n) for key, n in sorted(summed.items())]
-        if len(rows) == 1:
-            self.sql.add_counts.execute(self.cursor, rows[0])
-        elif rows:
-            self.sql.add_counts.execute_many(self.cursor, rows)
-
-    def salt_for(self, day: date) -> str:
-        """The day's salt, made by whichever process asks first; every process then reads the same."""
-        self.sql.new_salt.execute(self.cursor, {"day": day, "salt": secrets.token_hex(16)})
-        return self.sql.salt.execute(self.cursor, {"day": day}).fetchone()[0]
-
-    def purge(self, today: date) -> tuple[int, int]:
-        """Forget every earlier day's visitor hashes and salts. Returns how many of each went."""
-        hashes = self.sql.purge_visitors.execute(self.cursor, {"today": today}).rowcount
-        salts = self.sql.purge_salts.execute(self.cursor, {"today": today}).rowcount
-        return hashes, salts
-
-    def refresh_statistics(self) -> None:
-        """SQLite's planner uses tally_by_what only once it has statistics: gather them (sampled,
-        so a few milliseconds however big the table). PostgreSQL's autovacuum does this itself."""
-        if self.sql.dialect == "sqlite":
-            self.cursor.execute("PRAGMA analysis_limit=1000")
-            self.cursor.execute("ANALYZE tally")
-
-    def is_new_visitor(self, day: date, commune: str, hashed: str) -> bool:
-        """Note the visitor as seen today; True if they were not yet (RETURNING gives a row only then)."""
-        return (
-            self.sql.new_visitor.execute(self.cursor, {"day": day, "commune": commune, "hash": hashed}).fetchone()
-            is not None
-        )
+def new_visitors(connection: sa.Connection, day: date, hashes: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Note (commune, hash) pairs as seen on `day`; the ones not seen before (RETURNING gives only those)."""
+    if not hashes:
+        return set()
+    insert = _insert(connection)(visitor).on_conflict_do_nothing().returning(visitor.c.commune, visitor.c.hash)
+    rows = [{"day": day, "commune": commune, "hash": hashed} for commune, hashed in sorted(hashes)]  # key order
+    return {(row.commune, row.hash) for row in connection.execute(insert, rows)}
 
 
-@contextmanager
-def writing(engine: sa.Engine) -> Iterator[Writes]:
-    """One short write transaction: committed at the end, rolled back on any error."""
-    statements = _statements.get(engine.dialect.name)
-    if statements is None:
-        statements = _statements[engine.dialect.name] = Statements(engine.dialect)
-    with db.write_transaction(engine) as cursor:
-        yield Writes(cursor, statements)
+class NewDay(NamedTuple):
+    salt: str
+    hashes_purged: int
+    salts_purged: int
+
+
+def start_day(connection: sa.Connection, day: date) -> NewDay:
+    """A day's housekeeping, done by each process's first write of the day and by `flask tallies
+    purge`; any number of times, from any process. Forgets every earlier day's visitor hashes and
+    salts, makes the day's salt if no process has yet (every process then reads the same one), and
+    on SQLite refreshes the planner's statistics: it uses tally_by_what only once it has them
+    (sampled, so a few milliseconds however big the table; PostgreSQL's autovacuum does this itself).
+    Run it in a `db.begin_immediate` transaction: it reads the salt after writing."""
+    hashes = connection.execute(visitor.delete().where(visitor.c.day < day)).rowcount
+    salts = connection.execute(salt.delete().where(salt.c.day < day)).rowcount
+    connection.execute(_insert(connection)(salt).on_conflict_do_nothing(), {"day": day, "salt": secrets.token_hex(16)})
+    day_salt = connection.execute(sa.select(salt.c.salt).where(salt.c.day == day)).scalar_one()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+        connection.exec_driver_sql("ANALYZE tally")
+    return NewDay(day_salt, hashes, salts)
 
 
 def export_rows(
@@ -181,29 +153,41 @@ def export_rows(
     yield from connection.execute(query)
 
 
-def reason_for(error: BaseException) -> str:
-    """A short, stable name for why a write failed (the details go to the log, not to /healthz)."""
-    text = str(getattr(error, "orig", None) or error).lower()
-    if (
-        "locked" in text
-        or "busy" in text
-        or "deadlock" in text
-        or "lock timeout" in text
-        or "statement timeout" in text
-        or "canceling statement" in text
-    ):
-        return "locked"
-    if "readonly" in text or "read-only" in text:
-        return "read-only"
-    if isinstance(error, DatabaseMissing) or "unable to open" in text or "no such file" in text:
-        return "missing"
-    if "connect" in text or "server closed" in text or "terminating connection" in text or "timeout expired" in text:
-        return "unreachable"
-    return "error"
-
-
 class DatabaseMissing(Exception):
     """The SQLite file is gone while we hold it open: writes would land in a deleted file."""
+
+
+# Why a write failed, from the driver's error class or code (never its message, which changes
+# with versions and languages). The details go to the log; /healthz shows these names.
+_SQLITE_REASONS = {
+    sqlite3.SQLITE_BUSY: "locked",
+    sqlite3.SQLITE_LOCKED: "locked",
+    sqlite3.SQLITE_READONLY: "read-only",
+    sqlite3.SQLITE_CANTOPEN: "missing",
+}
+_PG_REASONS = (
+    ((pg.LockNotAvailable, pg.DeadlockDetected, pg.QueryCanceled), "locked"),  # lock_timeout, statement_timeout
+    ((pg.ReadOnlySqlTransaction,), "read-only"),
+    ((pg.ConnectionException, pg.AdminShutdown, pg.CrashShutdown, pg.CannotConnectNow), "unreachable"),
+)
+
+
+def reason_for(error: BaseException) -> str:
+    """A short, stable name for why a write failed: locked, read-only, missing, unreachable or error."""
+    if isinstance(error, DatabaseMissing):
+        return "missing"
+    cause = error.orig if isinstance(error, sa.exc.DBAPIError) else error
+    if isinstance(cause, sqlite3.Error):
+        code = getattr(cause, "sqlite_errorcode", None)
+        return _SQLITE_REASONS.get(code & 0xFF, "error") if code is not None else "error"  # the primary code
+    for classes, reason in _PG_REASONS:
+        if isinstance(cause, classes):
+            return reason
+    if isinstance(cause, psycopg.OperationalError) and cause.sqlstate is None:
+        return "unreachable"  # no answer from a server at all: refused, timed out, the line cut
+    if isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated:
+        return "unreachable"
+    return "error"
 
 
 @dataclass(frozen=True)
@@ -240,60 +224,56 @@ class Pending:
 
 
 class Recorder:
-    """Counts batches for one process. Never raises; never makes a page wait on the database.
+    """Counts batches for one process. `record` never raises and never makes a page wait on the database.
 
-    With `flush_seconds` above 0 (the app's default), `record` only notes the batch in memory, and
-    a background thread writes everything noted every `flush_seconds`, in one transaction, and once
-    more when the process exits normally (gunicorn's graceful stop, SIGTERM, max-requests). So a
-    page costs a list append, not a commit, and two workers take the write lock once a second
-    each, not once per page. The price: a worker killed outright (SIGKILL, out of memory, its
-    timeout) loses at most its last `flush_seconds` of counts. With 0, each batch is written at
-    once, in the request (the tests, and anything that must see its count straight away).
-    Between `record` and the write, a batch holds the IP address and user agent in memory only,
-    for the visitor hash; they are never written.
+    `record` only notes the batch in memory. A background thread, started by the process's first
+    batch (so each forked worker has its own), writes everything noted every `flush_seconds`, in
+    one transaction, and once more when the process exits normally (gunicorn's graceful stop,
+    SIGTERM, max-requests). So a page costs a dictionary update, and each worker takes the write
+    lock once per interval. Since no page waits on that thread, it waits for a lock as long as the
+    database's bound allows (db.LOCK_WAIT_MS). The price: a worker killed outright (SIGKILL, out of
+    memory) loses at most its last `flush_seconds` of counts. `flush()` writes at once (the tests,
+    `flask` commands). Between `record` and the write, a batch holds the IP address and user agent
+    in memory only, for the visitor hash; they are never written.
     """
 
     def __init__(
         self,
         engine: Callable[[], sa.Engine],
         *,
+        flush_seconds: float = 1.0,
         sqlite_file=None,
         clock: Callable[[], datetime] = local_now,
         logger: logging.Logger | None = None,
-        flush_seconds: float = 0.0,
     ):
+        if not flush_seconds > 0:
+            raise ValueError(
+                f"the tallies' flush interval (GUIDE_TALLIES_FLUSH_SECONDS) must be more than 0 seconds, not "
+                f"{flush_seconds}: counts are written by a background thread, never in the request"
+            )
         self.engine = engine
+        self.flush_seconds = flush_seconds
         self.sqlite_file = str(sqlite_file) if sqlite_file is not None else None
         self.clock = clock
         self.logger = logger or logging.getLogger(__name__)
-        self.flush_seconds = flush_seconds
         self._lock = threading.Lock()  # guards the in-memory state below, held only for a moment
         self._write_lock = threading.Lock()  # one write at a time from this process
         self._pending = Pending()  # noted, not yet written
         self._flusher_pid: int | None = None  # the process whose flusher thread is running
         self._schema_ready = False
-        self._salt: tuple[date, str] | None = None  # (day, salt) once committed
-        # Today's visitors this process has written or met: no need to ask the database again.
-        # The same hashes as in the visitor table, and gone with the day like them.
-        self._seen_day: date | None = None
-        self._seen: set[tuple[date, str, str]] = set()
+        self._salt: tuple[date, str] | None = None  # (day, salt) once this process has started that day
         self._unwritten_drops: Counter = Counter()  # dropped, not yet in the table
         self.dropped: Counter = Counter()  # requests whose counts this process lost, by reason
         self.last_error: str | None = None
-        self._retry_at = 0.0
 
     def today(self) -> date:
         return self.clock().astimezone(TIMEZONE).date()
 
     def record(self, batch: Batch) -> bool:
-        """Count a request's events (on the day it is now). False when they were dropped."""
+        """Note a request's events (on the day it is now), to be written. False when they were dropped."""
         if not batch.events:
             return True
         day = self.today()
-        if self.flush_seconds <= 0:
-            single = Pending()
-            single.add(day, batch)
-            return self._write_now(single)
         with self._lock:
             backlog = self._pending.requests >= MAX_PENDING  # the database gone for long: shed
             if not backlog:
@@ -317,10 +297,6 @@ class Recorder:
         # together all write at once, so be patient with the lock.
         self.flush(patience=EXIT_PATIENCE_SECONDS)
 
-    def purge(self) -> tuple[int, int]:
-        with writing(self.engine()) as writes:
-            return writes.purge(self.today())
-
     def status(self) -> dict:
         return {
             "dropped": sum(self.dropped.values()),
@@ -335,7 +311,6 @@ class Recorder:
             self.last_error = reason
 
     def _start_flusher(self) -> None:
-        """Once per process, on its first batch (so a forked worker starts its own)."""
         with self._lock:
             if self._flusher_pid == os.getpid():
                 return
@@ -347,29 +322,25 @@ class Recorder:
         while True:
             time.sleep(self.flush_seconds)
             try:
-                self.flush(patience=self.flush_seconds)  # no page waits on this thread
+                self.flush(patience=self.flush_seconds)
             except Exception:  # flush counts its own failures; this thread must outlive anything
                 self.logger.exception("tallies: the flusher failed")
 
-    def _write_now(self, pending: Pending, patience: float = 0.0) -> bool:
-        if time.monotonic() < self._retry_at:
-            self.note_drop(self.last_error or "unreachable", pending.requests)
-            return False
+    def _write_now(self, pending: Pending, patience: float) -> bool:
         give_up_at = time.monotonic() + patience
         while True:
             try:
                 with self._write_lock:
                     self._write(pending)
                 return True
-            except Exception as error:  # whatever went wrong, the page goes on; the loss is counted
+            except Exception as error:  # whatever went wrong, the loss is counted and logged
                 reason, failure = reason_for(error), error
-            # A failed write was rolled back whole, so trying the same batch again counts nothing twice.
+            # A failed write was rolled back whole, so trying the same counts again counts nothing twice.
             if reason != "locked" or time.monotonic() >= give_up_at:
                 break
         self.logger.warning("tallies: dropped the counts of %d request(s) (%s): %s", pending.requests, reason, failure)
         if reason in ("unreachable", "missing"):
-            self._retry_at = time.monotonic() + BACKOFF_SECONDS
-            self._forget_connections()
+            self._forget_connections()  # the next write opens a new one, or fails to
         self.note_drop(reason, pending.requests)
         return False
 
@@ -382,39 +353,32 @@ class Recorder:
     def _write(self, pending: Pending) -> None:
         if self.sqlite_file is not None and self._schema_ready and not os.path.exists(self.sqlite_file):
             raise DatabaseMissing(f"{self.sqlite_file} is gone")
+        engine = self.engine()
         if not self._schema_ready:
-            db.create_schema(self.engine())
+            db.create_schema(engine)
             self._schema_ready = True
         with self._lock:
             drops = dict(self._unwritten_drops)
-        salt_now = self._salt
-        seen_now: set[tuple[date, str, str]] = set()
+        day_salt = self._salt
         counts = Counter(pending.counts)
-        with writing(self.engine()) as writes:
+        with db.begin_immediate(engine) as connection:
+            if connection.dialect.name == "postgresql":  # a lock or a statement never holds this thread for long
+                connection.exec_driver_sql(f"SET LOCAL lock_timeout = {db.LOCK_WAIT_MS}")
+                connection.exec_driver_sql(f"SET LOCAL statement_timeout = {db.LOCK_WAIT_MS}")
             for day in pending.days():  # (two days only in a flush across midnight)
-                if salt_now is None or salt_now[0] != day:  # the first write of a day: the day before's hashes go now
-                    writes.purge(day)
-                    writes.refresh_statistics()  # and the planner learns how the counters have grown
-                    salt_now = (day, writes.salt_for(day))
-                hashed = sorted(
-                    ((day, commune, visitor_hash(salt_now[1], ip, user_agent)), locale)
+                if day_salt is None or day_salt[0] != day:
+                    day_salt = (day, start_day(connection, day).salt)
+                locales = {
+                    (commune, visitor_hash(day_salt[1], ip, user_agent)): locale
                     for (visit_day, commune, ip, user_agent), locale in pending.visitors.items()
                     if visit_day == day
-                )
-                # In key order, like the counters: workers writing at once (as they all do when they
-                # stop together) then take row locks in the same order, so none waits in a cycle.
-                for seen, locale in hashed:
-                    if seen not in self._seen and writes.is_new_visitor(*seen):  # not yet seen today in this commune
-                        counts[(day, seen[1], "visitors", "", "", locale)] += 1
-                    seen_now.add(seen)
+                }
+                for commune, hashed in new_visitors(connection, day, list(locales)):
+                    counts[(day, commune, "visitors", "", "", locales[commune, hashed])] += 1
             for reason, n in drops.items():
-                counts[(salt_now[0], "", "dropped", reason, "", "")] += n
-            writes.add_counts([dict(zip(KEY, key), count=n) for key, n in sorted(counts.items())])
-        # Only now, with the commit done, is the salt, the visitor or the drop count in the database.
-        self._salt = salt_now
-        if self._seen_day != salt_now[0] or len(self._seen) >= SEEN_VISITORS_KEPT:
-            self._seen_day, self._seen = salt_now[0], set()  # yesterday's go with the day, here as in the table
-        self._seen.update(seen for seen in seen_now if seen[0] == salt_now[0])
+                counts[(day_salt[0], "", "dropped", reason, "", "")] += n
+            add_counts(connection, counts)
+        self._salt = day_salt  # only now, with the commit done, is the day started in the database
         if drops:
             with self._lock:
                 self._unwritten_drops.subtract(drops)

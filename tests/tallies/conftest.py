@@ -1,5 +1,6 @@
-"""Shared helpers for the tallies tests: real user-agent strings, reading the counters back, and a
-throwaway PostgreSQL cluster (Debian's binaries; run as the `postgres` user when tests run as root).
+"""Shared helpers for the tallies tests: real user-agent strings, reading the counters back (an app's
+once its recorder has written what it noted), and a throwaway PostgreSQL cluster (Debian's
+binaries; run as the `postgres` user when tests run as root).
 In CI (CI=true) a missing PostgreSQL fails the PostgreSQL tests; elsewhere they are skipped."""
 
 import glob
@@ -94,7 +95,15 @@ def counters(url: str) -> Counter:
 
 
 def app_counters(app) -> Counter:
+    """The app's counters once its recorder has written everything noted so far (as its
+    background thread would within a second)."""
+    recorder = app.extensions.get("guide.tallies")
+    if recorder is not None:
+        recorder.flush()
     return counters(app.config["DATABASE_URL"])
+
+
+HOURS = 3600.0  # a flush interval no test waits out: only flush() or the process's exit writes
 
 
 def free_port() -> int:
@@ -203,8 +212,8 @@ def database_url(request, tmp_path):
 
 @pytest.fixture
 def engine(database_url):
-    """A writer engine on a fresh database with the schema made (SQLite, then PostgreSQL)."""
-    engine = db.make_engine(database_url, writer=True)
+    """An engine on a fresh database with the schema made (SQLite, then PostgreSQL)."""
+    engine = db.make_engine(database_url)
     db.create_schema(engine)
     yield engine
     engine.dispose()

@@ -1,5 +1,5 @@
-"""The app's default: counts noted in memory and written together by a background thread (and
-once more at a normal exit), so a page never waits on the database. On SQLite and PostgreSQL."""
+"""How counts reach the database: noted in memory and written together by a background thread
+(and once more at a normal exit), so a page never waits on the database. On SQLite and PostgreSQL."""
 
 import datetime as dt
 import sqlite3
@@ -7,16 +7,17 @@ import subprocess
 import sys
 import threading
 
+import pytest
+import sqlalchemy as sa
+
 from guide import create_app, db
 from guide.tallies import recorder
 from guide.tallies.classify import VISITOR, Event
 from guide.tallies.store import TIMEZONE, Batch, Recorder
 from tests.conftest import FIXTURE_CONTENT, ROOT
 
-from .conftest import ZALO_IN_APP, app_counters, counters, wait_for
+from .conftest import HOURS, ZALO_IN_APP, counters, wait_for
 from .test_store import Clock
-
-HOURS = 3600  # a flush interval no test waits out: only flush() or the exit writes
 
 
 def buffered(engine, clock, flush_seconds=HOURS) -> Recorder:
@@ -78,7 +79,7 @@ def test_a_flush_across_midnight_counts_each_request_on_its_own_day(engine):
 
 def test_a_failed_flush_drops_its_requests_and_says_so_once_the_database_answers(engine, tmp_path):
     clock = Clock(dt.datetime(2026, 3, 1, 9, 0, tzinfo=TIMEZONE))
-    gone = db.make_engine(f"sqlite:///{tmp_path}/gone/x.sqlite3", writer=True)
+    gone = db.make_engine(f"sqlite:///{tmp_path}/gone/x.sqlite3")
     (tmp_path / "gone").rmdir()
     counting = Recorder(lambda: gone, clock=clock, flush_seconds=HOURS)
     for _ in range(3):
@@ -87,7 +88,6 @@ def test_a_failed_flush_drops_its_requests_and_says_so_once_the_database_answers
     assert counting.status() == {"dropped": 3, "dropped_by_reason": {"missing": 3}, "last_error": "missing"}
 
     counting.engine = lambda: engine
-    counting._retry_at = 0
     counting.record(Batch((Event("view", "home"),)))
     assert counting.flush()
     found = counters(str(engine.url))
@@ -96,13 +96,13 @@ def test_a_failed_flush_drops_its_requests_and_says_so_once_the_database_answers
 
 def test_a_flush_waits_out_a_short_lock_instead_of_dropping(tmp_path):
     path = tmp_path / "busy.sqlite3"
-    engine = db.make_engine(f"sqlite:///{path}", writer=True)
+    engine = db.make_engine(f"sqlite:///{path}")
     db.create_schema(engine)
     counting = buffered(engine, Clock(dt.datetime(2026, 3, 1, 9, 0, tzinfo=TIMEZONE)))
     counting.record(Batch((Event("view", "home"),)))
     holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     holder.execute("BEGIN EXCLUSIVE")
-    releaser = threading.Timer(0.6, lambda: holder.execute("ROLLBACK"))  # longer than one write's bound
+    releaser = threading.Timer(0.6, lambda: holder.execute("ROLLBACK"))  # well within SQLite's busy timeout
     releaser.start()
     try:
         assert counting.flush(patience=10)
@@ -125,7 +125,7 @@ def test_a_process_that_exits_normally_writes_what_it_noted(tmp_path):
 from guide import db
 from guide.tallies.classify import Event
 from guide.tallies.store import Batch, Recorder
-counting = Recorder(lambda: db.engine_for({url!r}, writer=True), flush_seconds={HOURS})
+counting = Recorder(lambda: db.engine_for({url!r}), flush_seconds={HOURS})
 for _ in range(5):
     assert counting.record(Batch((Event("view", "home"),)))
 """  # and exit at once, long before the flusher would have written
@@ -145,14 +145,15 @@ def test_in_the_app_a_page_only_notes_its_counts(tmp_path):
     client = app.test_client()
     for path in ("/", "/xa/ea-na/", "/"):
         assert client.get(path, headers={"User-Agent": ZALO_IN_APP}).status_code == 200
-    assert app_counters(app)[("", "view", "home", "", "vi")] == 0
+    assert counters(app.config["DATABASE_URL"])[("", "view", "home", "", "vi")] == 0  # read without flushing
     assert recorder(app).flush()
-    found = app_counters(app)
+    found = counters(app.config["DATABASE_URL"])
     assert found[("", "view", "home", "", "vi")] == 2 and found[("ea-na", "view", "commune", "", "vi")] == 1
     assert found[("", "visitors", "", "", "vi")] == 1
 
 
 def test_a_page_never_touches_the_database_even_when_it_is_locked(tmp_path, monkeypatch):
+    monkeypatch.setattr(db, "LOCK_WAIT_MS", 200)  # the flush below gives up sooner
     path = tmp_path / "locked.sqlite3"
     app = create_app(
         {
@@ -165,9 +166,8 @@ def test_a_page_never_touches_the_database_even_when_it_is_locked(tmp_path, monk
     client = app.test_client()
     client.get("/", headers={"User-Agent": ZALO_IN_APP})
     recorder(app).flush()  # the schema is made
-    writes = []
-    real = db.write_transaction
-    monkeypatch.setattr(db, "write_transaction", lambda engine: writes.append(engine) or real(engine))
+    writes = []  # every connection taken from the app's pool: without one, nothing reaches the database
+    sa.event.listen(db.engine_for(app.config["DATABASE_URL"]), "checkout", lambda *_: writes.append("checkout"))
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
@@ -178,8 +178,15 @@ def test_a_page_never_touches_the_database_even_when_it_is_locked(tmp_path, monk
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    assert len(writes) == 1
+    assert writes == ["checkout"]  # the flush alone
     assert recorder(app).status()["dropped_by_reason"] == {"locked": 20}
+
+
+@pytest.mark.parametrize("seconds", ["0", "-1"])
+def test_a_flush_interval_of_zero_or_less_is_refused_at_start_up(tmp_path, monkeypatch, seconds):
+    monkeypatch.setenv("GUIDE_TALLIES_FLUSH_SECONDS", seconds)
+    with pytest.raises(ValueError, match=r"\(GUIDE_TALLIES_FLUSH_SECONDS\) must be more than 0 seconds"):
+        create_app({"TESTING": True, "CONTENT_DIR": FIXTURE_CONTENT, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
 
 
 def test_workers_flushing_at_once_do_not_lock_each_other_out(engine):

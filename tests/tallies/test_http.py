@@ -1,12 +1,16 @@
 """Through the app: what real requests count for, the outbound redirect, the useful widget, the
 page that says what we count, the signals from the wizards, the commands and /healthz."""
 
+import datetime as dt
 import re
 from collections import Counter
 
 import pytest
+import sqlalchemy as sa
 
-from guide import create_app, events
+from guide import create_app, db, events
+from guide.tallies import recorder
+from guide.tallies.store import salt, visitor
 
 from .conftest import FACEBOOK_IN_APP, FACEBOOK_PREVIEW, MACHINES, ZALO_IN_APP, app_counters
 
@@ -384,6 +388,7 @@ def test_healthz_says_what_was_dropped(fixture_client):
 def test_export_writes_csv_with_filters(fixture_client, fixture_app, slug):
     fixture_client.get(f"/xa/ea-na/huong-dan/{slug}?src=qr", headers=PERSON)
     fixture_client.get("/en/", headers=PERSON)
+    assert recorder(fixture_app).flush()  # what the background thread would write a moment later
     runner = fixture_app.test_cli_runner()
     everything = runner.invoke(args=["tallies", "export"])
     lines = everything.output.splitlines()
@@ -401,10 +406,25 @@ def test_export_writes_csv_with_filters(fixture_client, fixture_app, slug):
     assert runner.invoke(args=["tallies", "export", "--commune", "khong-co"]).exit_code != 0
 
 
-def test_purge_command(fixture_client, fixture_app):
-    fixture_client.get("/", headers=PERSON)
+def test_purge_command(fixture_app):
+    long_ago, far_ahead = dt.date(2000, 1, 1), dt.date(2999, 1, 1)  # whatever today is
+    with fixture_app.app_context():
+        db.create_schema()
+        with db.engine().begin() as connection:
+            connection.execute(salt.insert(), [{"day": long_ago, "salt": "old"}, {"day": far_ahead, "salt": "later"}])
+            connection.execute(
+                visitor.insert(),
+                [
+                    {"day": day, "commune": "ea-na", "hash": name * 16}
+                    for day, name in ((long_ago, "a"), (far_ahead, "b"))
+                ],
+            )
     result = fixture_app.test_cli_runner().invoke(args=["tallies", "purge"])
-    assert result.exit_code == 0 and "purged 0 visitor hashes and 0 salts" in result.output
+    assert result.exit_code == 0 and "purged 1 visitor hashes and 1 salts of earlier days" in result.output
+    with fixture_app.app_context(), db.engine().connect() as connection:
+        assert connection.execute(sa.select(visitor.c.hash)).scalars().all() == ["b" * 16]
+        salts = dict(connection.execute(sa.select(salt.c.day, salt.c.salt)).all())
+    assert long_ago not in salts and salts[far_ahead] == "later" and len(salts) == 2  # and today's, made
 
 
 def test_init_db_creates_the_schema(fixture_app):

@@ -7,6 +7,7 @@ import re
 import sqlalchemy as sa
 
 from guide import create_app, db
+from guide.tallies import recorder
 from tests.conftest import FIXTURE_CONTENT
 
 from .conftest import PEOPLE
@@ -50,6 +51,7 @@ def test_no_ip_address_or_user_agent_is_stored(database_url):
                 == 303
             )
 
+    assert recorder(app).flush()  # what the background thread would write a moment later
     everything = dump_every_table(database_url)
     assert "visitors" in everything and f"guide:{slug}" in everything  # the load was counted
     assert everything.count("visitor: ") == len(ADDRESSES) * len(PEOPLE) * 2  # today's hashes: per person, per commune

@@ -2,16 +2,31 @@
 
 import datetime as dt
 import hashlib
+import sqlite3
 from collections import Counter
 
+import psycopg
 import pytest
 import sqlalchemy as sa
+from psycopg import errors as pg
 
 from guide import db
 from guide.tallies.classify import VISITOR, Event
-from guide.tallies.store import TIMEZONE, Batch, Recorder, reason_for, salt, tally, visitor, visitor_hash, writing
+from guide.tallies.store import (
+    TIMEZONE,
+    Batch,
+    DatabaseMissing,
+    Recorder,
+    add_counts,
+    reason_for,
+    salt,
+    start_day,
+    tally,
+    visitor,
+    visitor_hash,
+)
 
-from .conftest import counters
+from .conftest import HOURS, counters
 
 
 class Clock:
@@ -25,7 +40,13 @@ class Clock:
 
 
 def recorder_for(engine, clock) -> Recorder:
-    return Recorder(lambda: engine, sqlite_file=db.sqlite_path(str(engine.url)), clock=clock)
+    return Recorder(lambda: engine, flush_seconds=HOURS, sqlite_file=db.sqlite_path(str(engine.url)), clock=clock)
+
+
+def written(recorder: Recorder, batch: Batch) -> bool:
+    """Note a batch and write it straight away, as the background thread would a moment later.
+    True when it was written, False when it was dropped."""
+    return recorder.record(batch) and recorder.flush()
 
 
 def rows(engine, table) -> list[tuple]:
@@ -33,13 +54,13 @@ def rows(engine, table) -> list[tuple]:
         return [tuple(row) for row in connection.execute(sa.select(table))]
 
 
-def test_upsert_adds_to_a_counter_and_sums_repeated_keys(engine):
+def test_upsert_creates_counters_and_adds_to_them(engine):
     day = dt.date(2026, 3, 1)
-    row = dict(day=day, commune="ea-na", kind="view", subject="nop-qua-buu-dien", source="", locale="vi", count=1)
-    with writing(engine) as writes:
-        writes.add_counts([row, row, {**row, "locale": "en"}])
-    with writing(engine) as writes:
-        writes.add_counts([{**row, "count": 5}])
+    key = (day, "ea-na", "view", "nop-qua-buu-dien", "", "vi")
+    with db.begin_immediate(engine) as connection:
+        add_counts(connection, Counter({key: 2, (*key[:-1], "en"): 1}))
+    with db.begin_immediate(engine) as connection:
+        add_counts(connection, Counter({key: 5}))
     assert sorted(rows(engine, tally)) == [
         (day, "ea-na", "view", "nop-qua-buu-dien", "", "en", 1),
         (day, "ea-na", "view", "nop-qua-buu-dien", "", "vi", 7),
@@ -49,9 +70,9 @@ def test_upsert_adds_to_a_counter_and_sums_repeated_keys(engine):
 def test_a_visitor_is_counted_once_a_day_per_commune(engine):
     recorder = recorder_for(engine, Clock(dt.datetime(2026, 3, 1, 9, 0, tzinfo=TIMEZONE)))
     ana = Batch((VISITOR, Event("view", "home")), "", "vi", "203.0.113.7", "Mozilla/5.0 A")
-    assert recorder.record(ana) and recorder.record(ana)
-    assert recorder.record(Batch((VISITOR,), "ea-na", "vi", "203.0.113.7", "Mozilla/5.0 A"))  # another commune
-    assert recorder.record(Batch((VISITOR,), "", "vi", "203.0.113.8", "Mozilla/5.0 A"))  # another person
+    assert written(recorder, ana) and written(recorder, ana)  # the second in a later write
+    assert written(recorder, Batch((VISITOR,), "ea-na", "vi", "203.0.113.7", "Mozilla/5.0 A"))  # another commune
+    assert written(recorder, Batch((VISITOR,), "", "vi", "203.0.113.8", "Mozilla/5.0 A"))  # another person
     found = counters(str(engine.url))
     assert found[("", "visitors", "", "", "vi")] == 2
     assert found[("ea-na", "visitors", "", "", "vi")] == 1
@@ -63,13 +84,13 @@ def test_the_salt_changes_with_the_local_day_and_the_old_one_is_deleted(engine):
     clock = Clock(dt.datetime(2026, 3, 1, 16, 59, tzinfo=dt.UTC))
     recorder = recorder_for(engine, clock)
     person = Batch((VISITOR,), "", "vi", "203.0.113.7", "Mozilla/5.0 A")
-    recorder.record(person)
+    assert written(recorder, person)
     [(day_one, salt_one)] = rows(engine, salt)
     [(_, _, hash_one)] = rows(engine, visitor)
     assert day_one == dt.date(2026, 3, 1) and hash_one == visitor_hash(salt_one, "203.0.113.7", "Mozilla/5.0 A")
 
     clock.now += dt.timedelta(minutes=2)  # 00:01 on 2 March in Vietnam
-    recorder.record(person)
+    assert written(recorder, person)
     [(day_two, salt_two)] = rows(engine, salt)  # yesterday's salt is gone
     [(hash_day, _, hash_two)] = rows(engine, visitor)  # and so are yesterday's hashes
     assert day_two == dt.date(2026, 3, 2) and hash_day == day_two
@@ -87,8 +108,8 @@ def test_every_process_uses_the_same_salt(engine):
     clock = Clock(dt.datetime(2026, 3, 1, 9, 0, tzinfo=TIMEZONE))
     first, second = recorder_for(engine, clock), recorder_for(engine, clock)  # two workers
     person = Batch((VISITOR,), "", "vi", "203.0.113.7", "Mozilla/5.0 A")
-    first.record(person)
-    second.record(person)
+    assert written(first, person)
+    assert written(second, person)
     assert counters(str(engine.url))[("", "visitors", "", "", "vi")] == 1
 
 
@@ -97,8 +118,7 @@ def test_the_hash_is_short_and_keeps_nothing_readable():
     assert len(hashed) == 16 and hashed == hashlib.sha256(b"salt\n203.0.113.7\nMozilla/5.0 A").hexdigest()[:16]
 
 
-def test_purge_forgets_earlier_days_only(engine):
-    recorder = recorder_for(engine, Clock(dt.datetime(2026, 3, 2, 9, 0, tzinfo=TIMEZONE)))
+def test_starting_a_day_forgets_earlier_days_only_and_keeps_its_salt(engine):
     with engine.begin() as connection:
         connection.execute(
             salt.insert(), [{"day": dt.date(2026, 3, 1), "salt": "old"}, {"day": dt.date(2026, 3, 2), "salt": "new"}]
@@ -110,7 +130,9 @@ def test_purge_forgets_earlier_days_only(engine):
                 {"day": dt.date(2026, 3, 2), "commune": "", "hash": "b" * 16},
             ],
         )
-    assert recorder.purge() == (1, 1)
+    with db.begin_immediate(engine) as connection:
+        started = start_day(connection, dt.date(2026, 3, 2))
+    assert (started.hashes_purged, started.salts_purged) == (1, 1) and started.salt == "new"
     assert rows(engine, salt) == [(dt.date(2026, 3, 2), "new")]
     assert rows(engine, visitor) == [(dt.date(2026, 3, 2), "", "b" * 16)]
 
@@ -128,7 +150,7 @@ def test_create_schema_is_idempotent_and_applies_missing_migrations(engine, monk
 
 
 def test_a_version_1_sqlite_database_gets_the_dashboard_index_and_it_is_used(tmp_path):
-    engine = db.make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}", writer=True)
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
     with engine.begin() as connection:  # as the first release made it: its tables, version 1, no index
         connection.exec_driver_sql("CREATE TABLE schema_version (version INTEGER PRIMARY KEY)")
         connection.exec_driver_sql("INSERT INTO schema_version VALUES (1)")
@@ -138,9 +160,9 @@ def test_a_version_1_sqlite_database_gets_the_dashboard_index_and_it_is_used(tmp
 
     clock = Clock(dt.datetime(2026, 3, 1, 9, 0, tzinfo=TIMEZONE))
     counting = recorder_for(engine, clock)
-    assert counting.record(Batch((Event("view", "home"),), "ea-na", "vi"))
+    assert written(counting, Batch((Event("view", "home"),), "ea-na", "vi"))
     clock.now += dt.timedelta(days=1)
-    assert counting.record(Batch((Event("view", "home"),), "ea-na", "vi"))  # a day's first write gathers statistics
+    assert written(counting, Batch((Event("view", "home"),), "ea-na", "vi"))  # a day's first write gathers statistics
     with engine.connect() as connection:
         assert "tally_by_what" in {index["name"] for index in sa.inspect(connection).get_indexes("tally")}
         assert connection.exec_driver_sql("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'tally'").scalar() > 0
@@ -155,7 +177,7 @@ def test_a_version_1_sqlite_database_gets_the_dashboard_index_and_it_is_used(tmp
 
 
 def test_a_fresh_database_is_stamped_with_the_newest_version(database_url):
-    engine = db.make_engine(database_url, writer=True)
+    engine = db.make_engine(database_url)
     db.create_schema(engine)
     with engine.connect() as connection:
         assert list(connection.execute(sa.select(db.schema_version.c.version)).scalars()) == [len(db.MIGRATIONS)]
@@ -167,32 +189,84 @@ def test_a_failed_write_is_dropped_counted_and_written_once_the_database_answers
     clock = Clock(dt.datetime(2026, 3, 1, 9, 0, tzinfo=TIMEZONE))
     gone = db.make_engine(f"sqlite:///{tmp_path}/gone/x.sqlite3")
     (tmp_path / "gone").rmdir()  # make_engine made the folder; take it away, so connecting fails
-    broken = Recorder(lambda: gone, clock=clock)
-    assert broken.record(Batch((Event("view", "home"),))) is False
+    broken = Recorder(lambda: gone, flush_seconds=HOURS, clock=clock)
+    assert written(broken, Batch((Event("view", "home"),))) is False
     assert broken.status() == {"dropped": 1, "dropped_by_reason": {"missing": 1}, "last_error": "missing"}
 
     broken.engine = lambda: engine  # the database is back
-    broken._retry_at = 0
-    assert broken.record(Batch((Event("view", "home"),)))
+    assert written(broken, Batch((Event("view", "home"),)))
     found = counters(str(engine.url))
     assert found[("", "dropped", "missing", "", "")] == 1 and found[("", "view", "home", "", "")] == 1
-    assert broken.record(Batch((Event("view", "home"),)))
+    assert written(broken, Batch((Event("view", "home"),)))
     assert counters(str(engine.url))[("", "dropped", "missing", "", "")] == 1  # written once, not again
 
 
+def sqlite_error(code: int) -> sqlite3.OperationalError:
+    error = sqlite3.OperationalError("any words: only the code counts")
+    error.sqlite_errorcode = code  # as the driver sets it (Python 3.11)
+    return error
+
+
+def wrapped(cause: Exception) -> sa.exc.DBAPIError:
+    """As SQLAlchemy raises a driver's error."""
+    return sa.exc.OperationalError("INSERT …", {}, cause)
+
+
 @pytest.mark.parametrize(
-    ("message", "reason"),
+    ("error", "reason"),
     [
-        ("database is locked", "locked"),
-        ("deadlock detected", "locked"),
-        ("canceling statement due to lock timeout", "locked"),
-        ("canceling statement due to statement timeout", "locked"),
-        ("attempt to write a readonly database", "read-only"),
-        ("cannot execute INSERT in a read-only transaction", "read-only"),
-        ("unable to open database file", "missing"),
-        ('connection failed: connection to server at "127.0.0.1", port 1 failed: Connection refused', "unreachable"),
-        ("something else", "error"),
+        (wrapped(sqlite_error(sqlite3.SQLITE_BUSY)), "locked"),
+        (wrapped(sqlite_error(sqlite3.SQLITE_BUSY | 2 << 8)), "locked"),  # SQLITE_BUSY_SNAPSHOT: an extended code
+        (wrapped(sqlite_error(sqlite3.SQLITE_LOCKED)), "locked"),
+        (wrapped(sqlite_error(sqlite3.SQLITE_READONLY)), "read-only"),
+        (wrapped(sqlite_error(sqlite3.SQLITE_READONLY | 4 << 8)), "read-only"),  # SQLITE_READONLY_DBMOVED
+        (wrapped(sqlite_error(sqlite3.SQLITE_CANTOPEN)), "missing"),
+        (wrapped(sqlite_error(sqlite3.SQLITE_FULL)), "error"),
+        (sqlite3.OperationalError("database is locked"), "error"),  # no code: the words are not read
+        (DatabaseMissing("gone"), "missing"),
+        (wrapped(pg.LockNotAvailable("canceling statement due to lock timeout")), "locked"),
+        (wrapped(pg.DeadlockDetected("deadlock detected")), "locked"),
+        (wrapped(pg.QueryCanceled("canceling statement due to statement timeout")), "locked"),
+        (wrapped(pg.ReadOnlySqlTransaction("cannot execute INSERT in a read-only transaction")), "read-only"),
+        (wrapped(psycopg.OperationalError("connection failed: Connection refused")), "unreachable"),
+        (wrapped(pg.AdminShutdown("terminating connection due to administrator command")), "unreachable"),
+        (wrapped(pg.UndefinedTable("relation does not exist")), "error"),
+        (Exception("database is locked; read-only; unable to open; connection failed"), "error"),
     ],
+    ids=lambda value: value if isinstance(value, str) else None,
 )
-def test_reasons(message, reason):
-    assert reason_for(Exception(message)) == reason
+def test_reasons_come_from_the_error_class_or_code_never_the_words(error, reason):
+    assert reason_for(error) == reason
+
+
+def test_a_write_waits_for_a_lock_only_so_long_and_that_bound_is_its_own(database_url, monkeypatch):
+    """The writer waits for another transaction's lock up to db.LOCK_WAIT_MS, then gives up as
+    "locked". On PostgreSQL the bound is set inside the write's own transaction (SET LOCAL): the
+    engine's other connections, the dashboard's, keep the server's defaults."""
+    monkeypatch.setattr(db, "LOCK_WAIT_MS", 200)
+    engine = db.make_engine(database_url)  # made after the patch: SQLite's busy timeout is set on connecting
+    db.create_schema(engine)
+    counting = recorder_for(engine, Clock(dt.datetime(2026, 3, 1, 9, 0, tzinfo=TIMEZONE)))
+    view = Batch((Event("view", "home"),), "ea-na", "vi")
+    assert written(counting, view)  # the day started, the counter's row made
+    holder = sa.create_engine(str(engine.url)).connect()  # another process, as far as locks go
+    if engine.dialect.name == "sqlite":
+        holder.exec_driver_sql("BEGIN IMMEDIATE")  # pysqlite would not begin before an UPDATE of nothing
+        holder.exec_driver_sql("UPDATE tally SET count = count WHERE 0")
+    else:
+        holder.execute(tally.update().where(tally.c.commune == "ea-na").values(count=tally.c["count"]))  # the row lock
+    try:
+        assert written(counting, view) is False
+        assert counting.status()["dropped_by_reason"] == {"locked": 1}
+    finally:
+        holder.rollback()
+        holder.close()
+    if engine.dialect.name == "postgresql":
+        assert engine.pool.checkedin() == 1  # the connection the writes used, and no other
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SHOW lock_timeout").scalar() == "0"
+            assert connection.exec_driver_sql("SHOW statement_timeout").scalar() == "0"
+    assert written(counting, view)
+    found = counters(str(engine.url))
+    assert found[("ea-na", "view", "home", "", "vi")] == 2 and found[("", "dropped", "locked", "", "")] == 1
+    engine.dispose()
