@@ -1,16 +1,17 @@
 """The citizen guide to submitting administrative dossiers online or by public post."""
 
+import functools
+
 from flask import Flask
-from flask_babel import Babel
 from flask_htmx import HTMX
 
 from . import assets, config, db, prefixes, security
 from .communes import load_registry
 from .content import load_library
+from .i18n import babel, formats_language
 from .response_cache import ResponseCache
 
 htmx = HTMX()
-babel = Babel()
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -20,35 +21,31 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     config.refuse_unsafe(app.config)
     content_dir = app.config["CONTENT_DIR"]
-    app.extensions["guide.library"] = load_library(content_dir)
-    app.extensions["guide.registry"] = load_registry(content_dir / "communes.yaml")
+    library = load_library(content_dir)
+    app.extensions["guide.library"] = library
+    app.extensions["guide.languages"] = library.languages
+    app.extensions["guide.registry"] = load_registry(content_dir / "communes.yaml", library.languages)
 
     htmx.init_app(app)
-    babel.init_app(app, locale_selector=prefixes.current_language)
+    babel.init_app(app, locale_selector=formats_language)
     prefixes.init_app(app)
     db.init_app(app)
     security.init_app(app)
     assets.init_app(app)
 
-    from . import dashboard, health, outbound, pages, search, share, tallies, wizards
+    from . import dashboard, pages, search, tallies, wizards
 
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(search.bp)
-    app.register_blueprint(outbound.bp)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(share.bp)
+    register_blueprints(app)
     pages.init_app(app)
     search.init_app(app)
     wizards.init_app(app)
     tallies.init_app(app)
     dashboard.init_app(app)
 
-    if app.config.get("RESPONSE_CACHE", not (app.testing or app.debug)):
-        app.wsgi_app = ResponseCache(
-            app.wsgi_app,
-            counted_as=lambda environ: environ.get(tallies.COUNTED_AS),
-            on_hit=lambda environ, counted_as: tallies.count_again(app, environ, counted_as),
-        )
+    if not app.debug:  # in debug, templates reload on every request: keep nothing
+        on_hit = functools.partial(tallies.count_again, app)
+        app.wsgi_app = ResponseCache(app.wsgi_app, counted_as=tallies.counted_as, on_hit=on_hit)
+        app.extensions["guide.response_cache"] = app.wsgi_app
     if app.config["PROXIES"]:
         # Behind nginx the client's address and scheme come in headers (HSTS, secure cookies and
         # the daily visitor hash need the real ones). Outermost, so everything inside sees them.
@@ -56,3 +53,23 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXIES"], x_proto=app.config["PROXIES"])
     return app
+
+
+def register_blueprints(app: Flask) -> None:
+    """Every page of the site. Also the URL map `flask content check` checks links against."""
+    from . import health, outbound, pages, search, share
+    from .dashboard import views as dashboard_views
+    from .tallies import views as tallies_views
+    from .wizards import views as wizards_views
+
+    for blueprint in (
+        pages.bp,
+        search.bp,
+        wizards_views.bp,
+        outbound.bp,
+        share.bp,
+        tallies_views.bp,
+        dashboard_views.bp,
+        health.bp,
+    ):
+        app.register_blueprint(blueprint)

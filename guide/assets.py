@@ -3,21 +3,21 @@ answering conditional requests with 304.
 
 `asset('css/site.css')` in a template gives `/static/css/site.<hash>.css`. A file's hash changes
 when its bytes do, so browsers can keep it for a year and never see a stale one. The compression
-is Flask-Compress, done once per distinct body; the hashes are computed once at start-up.
+is Flask-Compress (a page many people read is kept compressed by guide/response_cache.py); the
+hashes are computed once at start-up.
 """
 
 import hashlib
 import mimetypes
 import re
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from cachetools import LRUCache
-from flask import Flask, Response, abort, g, request, url_for
+from flask import Flask, Response, abort, request, url_for
 from flask_compress import Compress
 
 from .config import ROOT
+from .response_cache import shareable
 
 STATIC = ROOT / "static"
 YEAR = 365 * 24 * 3600
@@ -51,6 +51,7 @@ def hashed_name(filename: str, digest: str) -> str:
 def init_app(app: Flask) -> None:
     known = load_assets(STATIC)
 
+    @shareable  # kept compressed by the response cache, like the pages
     def serve_static(filename: str):
         match = _HASHED.match(filename)
         name = match["stem"] + match["suffix"] if match else filename
@@ -86,8 +87,6 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("COMPRESS_LEVEL", 6)
     app.config.setdefault("COMPRESS_MIN_SIZE", 500)
 
-    app.config.setdefault("COMPRESS_CACHE_BACKEND", CompressedOnce)
-    app.config.setdefault("COMPRESS_CACHE_KEY", lambda request: g.get("body_etag", ""))
     compress.init_app(app)
 
     # Registered after Flask-Compress, so it runs before it (Flask runs these in reverse): the
@@ -98,30 +97,4 @@ def init_app(app: Flask) -> None:
         if request.method in ("GET", "HEAD") and response.status_code == 200 and response.mimetype == "text/html":
             response.add_etag()
             response.make_conditional(request)
-        etag, weak = response.get_etag()
-        if etag and not weak and response.status_code == 200:
-            g.body_etag = etag  # Flask-Compress then compresses these bytes once, not per request
         return response
-
-
-class CompressedOnce:
-    """Flask-Compress's cache: compressed bodies by their algorithm and ETag (a hash of the
-    bytes), so a page many people read is compressed once per worker, not once per request.
-    Responses without a strong ETag get an empty key: they are compressed every time."""
-
-    MAX_ENTRIES = 2000  # a few KB each: a few MB per worker at most
-
-    def __init__(self):
-        self._bodies = LRUCache(maxsize=self.MAX_ENTRIES)
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> bytes | None:
-        if key.endswith(";"):
-            return None
-        with self._lock:
-            return self._bodies.get(key)
-
-    def set(self, key: str, value: bytes) -> None:
-        if not key.endswith(";"):
-            with self._lock:
-                self._bodies[key] = value

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import yaml
 
-from .errors import ContentError, Problem
+from .content import ContentError, Languages, Problem
+from .content.positions import Positions
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KINDS = {"xa", "phuong", "dac-khu", "thi-tran"}
@@ -69,26 +70,28 @@ class Registry:
         return next((commune for commune in self.communes if commune.slug == slug), None)
 
 
-def _place(data, path: Path, where: str, problems: list[Problem]) -> Place:
+def _place(data, where: str, complain, languages: Languages) -> Place:
     if data is None:
         return Place()
     if not isinstance(data, dict):
-        problems.append(Problem(path, f"{where} must be a mapping"))
+        complain(f"{where} must be a mapping")
         return Place()
     unknown = set(data) - {"name", "address", "phone", "hours", "map"}
     if unknown:
-        problems.append(Problem(path, f"{where} has unknown fields: {', '.join(sorted(unknown))}"))
+        complain(f"{where} has unknown fields: {', '.join(sorted(unknown))}")
     hours = data.get("hours") or {}
     if isinstance(hours, str):
-        hours = {"vi": hours}
+        hours = {languages.default: hours}
     map_link = data.get("map")
     if map_link and not str(map_link).startswith("https://"):
-        problems.append(Problem(path, f"{where}.map must be an https:// link"))
+        complain(f"{where}.map must be an https:// link")
     return Place(
         name=_text(data.get("name")),
         address=_text(data.get("address")),
         phone=_text(data.get("phone")),
-        hours={str(k): str(v) for k, v in hours.items()} if isinstance(hours, dict) else {},
+        hours=languages.in_every_language({str(k): str(v) for k, v in hours.items()})
+        if isinstance(hours, dict) and hours
+        else {},
         map=_text(map_link),
     )
 
@@ -97,49 +100,55 @@ def _text(value) -> str | None:
     return str(value).strip() or None if value is not None else None
 
 
-def load_registry(path: Path) -> Registry:
-    """Read and validate the registry; raise ContentError naming every problem."""
+def load_registry(path: Path, languages: Languages) -> Registry:
+    """Read and validate the registry; raise ContentError naming every problem with its line."""
     problems: list[Problem] = []
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text) or {}
     except (OSError, yaml.YAMLError) as error:
         raise ContentError([Problem(path, f"cannot read the registry: {error}")]) from None
     if not isinstance(data, dict) or not isinstance(data.get("communes"), list):
         raise ContentError([Problem(path, "expected a mapping with a `communes:` list")])
+    positions = Positions(text)
 
     communes: list[Commune] = []
     aliases: dict[str, str] = {}
     for index, entry in enumerate(data["communes"]):
+
+        def complain(message: str, *within) -> None:
+            problems.append(Problem(path, message, positions.line("communes", index, *within)))  # noqa: B023
+
         where = f"communes[{index}]"
         if not isinstance(entry, dict):
-            problems.append(Problem(path, f"{where} must be a mapping"))
+            complain(f"{where} must be a mapping")
             continue
         slug, name, kind = entry.get("slug"), entry.get("name"), entry.get("kind")
         if not isinstance(slug, str) or not SLUG.match(slug):
-            problems.append(Problem(path, f"{where}: slug {slug!r} must be lowercase ASCII words joined by hyphens"))
+            complain(f"{where}: slug {slug!r} must be lowercase ASCII words joined by hyphens", "slug")
             continue
         where = f"commune {slug!r}"
         if not name:
-            problems.append(Problem(path, f"{where} has no name"))
+            complain(f"{where} has no name")
         if kind not in KINDS:
-            problems.append(Problem(path, f"{where}: kind must be one of {', '.join(sorted(KINDS))}"))
+            complain(f"{where}: kind must be one of {', '.join(sorted(KINDS))}", "kind")
         population = entry.get("population")
         if population is not None and (not isinstance(population, int) or population <= 0):
-            problems.append(Problem(path, f"{where}: population must be a positive whole number"))
+            complain(f"{where}: population must be a positive whole number", "population")
             population = None
         former = []
-        for unit in entry.get("former") or []:
+        for number, unit in enumerate(entry.get("former") or []):
             unit_slug = unit.get("slug") if isinstance(unit, dict) else None
             if not isinstance(unit_slug, str) or not SLUG.match(unit_slug):
-                problems.append(Problem(path, f"{where}: a former unit needs an ASCII slug"))
+                complain(f"{where}: a former unit needs an ASCII slug", "former", number)
                 continue
             former.append(FormerUnit(unit_slug, str(unit.get("name") or unit_slug), str(unit.get("kind") or "xa")))
             if unit_slug != slug:  # a commune that kept its name lists itself; that is no alias
                 if unit_slug in aliases:
-                    problems.append(
-                        Problem(
-                            path, f"{where}: former slug {unit_slug!r} is already an alias of {aliases[unit_slug]!r}"
-                        )
+                    complain(
+                        f"{where}: former slug {unit_slug!r} is already an alias of {aliases[unit_slug]!r}",
+                        "former",
+                        number,
                     )
                 aliases[unit_slug] = slug
         communes.append(
@@ -148,8 +157,8 @@ def load_registry(path: Path) -> Registry:
                 name=str(name or slug),
                 kind=str(kind),
                 population=population,
-                service_centre=_place(entry.get("service_centre"), path, f"{where}.service_centre", problems),
-                post_office=_place(entry.get("post_office"), path, f"{where}.post_office", problems),
+                service_centre=_place(entry.get("service_centre"), f"{where}.service_centre", complain, languages),
+                post_office=_place(entry.get("post_office"), f"{where}.post_office", complain, languages),
                 former=tuple(former),
             )
         )
@@ -163,4 +172,5 @@ def load_registry(path: Path) -> Registry:
     if problems:
         raise ContentError(problems)
     province = data.get("province") or {}
-    return Registry(tuple(communes), province if isinstance(province, dict) else {"vi": str(province)}, aliases)
+    province = province if isinstance(province, dict) else {languages.default: str(province)}
+    return Registry(tuple(communes), languages.in_every_language(province), aliases)

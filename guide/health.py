@@ -1,14 +1,15 @@
 """/healthz: is the app alive, and does its database answer (the site serves pages either way).
 Also what the tallies lost in this worker process, if anything, and why."""
 
-from flask import Blueprint, current_app, jsonify
+from flask import current_app, jsonify
 
 from . import db, tallies
+from .prefixes import Blueprint
 
 bp = Blueprint("health", __name__)
 
 
-@bp.route("/healthz")
+@bp.route("/healthz", localized=False)
 def healthz():
     database_ok = db.ping()
     library = current_app.extensions["guide.library"]

@@ -4,15 +4,15 @@ Counted (kind `outbound`, subject = the key) and then redirected; an unknown key
 URL can never be made to send anyone elsewhere.
 """
 
-from flask import Blueprint, abort, current_app, redirect
+from flask import abort, current_app, redirect
 
 from . import tallies
-from .prefixes import localized_route
+from .prefixes import Blueprint
 
 bp = Blueprint("outbound", __name__)
 
 
-@localized_route(bp, "/ra/<key>")
+@bp.route("/ra/<key>")
 def follow(key: str):
     link = current_app.extensions["guide.library"].links.get(key)
     if link is None or not link.url.startswith("https://"):  # the loader checks too; this is the last door

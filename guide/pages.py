@@ -1,14 +1,14 @@
 """The reading pages: home (and a commune's landing page), the guide index, a guide; error pages."""
 
-from flask import Blueprint, Flask, abort, current_app, g, render_template, request, url_for
-from flask_babel import format_date
+from flask import Flask, abort, current_app, g, render_template, request, url_for
+from flask_babel import format_date, get_locale
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .communes import Registry
 from .content import Library
-from .page_cache import cached_page
-from .prefixes import current_language, localized_route, url_in_language, url_prefix
+from .prefixes import Blueprint, current_language, languages, url_in_language, url_prefix
+from .response_cache import shareable
 
 bp = Blueprint("pages", __name__)
 MAIN_WIZARD = "cach-nop-ho-so"  # "Which way should I submit?": the home page's call to action
@@ -22,8 +22,8 @@ def registry() -> Registry:
     return current_app.extensions["guide.registry"]
 
 
-@localized_route(bp, "/")
-@cached_page
+@bp.route("/")
+@shareable
 def home():
     language = current_language()
     wizard = current_app.extensions["guide.wizards"].get(MAIN_WIZARD)
@@ -36,14 +36,14 @@ def home():
     )
 
 
-@localized_route(bp, "/huong-dan/")
-@cached_page
+@bp.route("/huong-dan/")
+@shareable
 def guide_index():
     return render_template("pages/guide_index.html", topics=library().by_topic(current_language()))
 
 
-@localized_route(bp, "/huong-dan/<slug>")
-@cached_page
+@bp.route("/huong-dan/<slug>")
+@shareable
 def guide(slug: str):
     language = current_language()
     found, fell_back = library().guide(slug, language)
@@ -57,7 +57,7 @@ def guide(slug: str):
         fell_back=fell_back,
         body=Markup(found.html_for(url_prefix())),
         related=related,
-        topic_name=topic.get(language) or topic.get("vi", ""),
+        topic_name=topic.get(language, ""),
     )
 
 
@@ -78,7 +78,7 @@ def render_unexpected(error: Exception):
 
 def local_date(day) -> str:
     """Dates as people write them: 1/7/2025 in Vietnamese, 1 July 2025 in English."""
-    return format_date(day, "d/M/y" if current_language() == "vi" else "d MMMM y")
+    return format_date(day, "d/M/y" if get_locale().language == "vi" else "d MMMM y")
 
 
 def init_app(app: Flask) -> None:
@@ -91,7 +91,7 @@ def init_app(app: Flask) -> None:
         language = current_language()
         return {
             "lang": language,
-            "other_lang": "en" if language == "vi" else "vi",
+            "languages": languages(),
             "url_in_language": url_in_language,
             "commune": g.get("commune"),
             "province": registry().province,

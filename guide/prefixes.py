@@ -1,51 +1,65 @@
-"""The two URL prefixes every page can carry: `/en` (English) and `/xa/<commune>` (commune context).
+"""The two URL prefixes every page can carry: a language (`/en`, or any other non-default language of
+content/languages.yaml) and a commune (`/xa/<commune>`).
 
-Vietnamese is the default and has no prefix; the two combine as `/en/xa/<commune>/…`. A view is
-registered under all four forms with `localized_route`; the URL processors here move the prefix
-values into `g` (so no view repeats them) and put them back into every `url_for`, so a link
-rendered inside a commune context or in English stays there.
+The default language has no prefix; the two combine as `/en/xa/<commune>/…`. Views are routed on
+this module's `Blueprint`, which registers each rule in every form (each language, with and without
+a commune) unless the route says `localized=False` or `with_commune=False`; a route snapshot test
+(tests/test_routes.py) catches a URL that goes missing. The URL processors here move the prefix
+values into `g`, so no view repeats them, and put them back into every `url_for`, so a link
+rendered inside a commune context or in a language stays there.
 """
 
-from flask import Blueprint, Flask, abort, current_app, g, redirect, request, url_for
+import flask
+from flask import Flask, abort, current_app, g, has_request_context, redirect, request, url_for
 
-LANGUAGES = ("vi", "en")
-DEFAULT_LANGUAGE = "vi"
-_FORMS = (("", "vi"), ("/en", "en"), ("/xa/<commune>", "vi"), ("/en/xa/<commune>", "en"))
-localized_endpoints: set[str] = set()
+from .content import Languages
 
-
-def localized_route(blueprint: Blueprint, rule: str, with_commune: bool = True, **options):
-    """Register a view at `rule` in both languages, and (unless told otherwise) with a commune."""
-
-    def decorator(view):
-        endpoint = options.pop("endpoint", view.__name__)
-        for prefix, language in _FORMS:
-            if with_commune or "<commune>" not in prefix:
-                blueprint.add_url_rule(prefix + rule, endpoint, view, defaults={"lang_code": language}, **options)
-        localized_endpoints.add(f"{blueprint.name}.{endpoint}")
-        return view
-
-    return decorator
+LOCALIZED_ENDPOINTS = "guide.localized_endpoints"
 
 
-def language_of_path(path: str) -> str:
-    return "en" if path == "/en" or path.startswith("/en/") else DEFAULT_LANGUAGE
+class Blueprint(flask.Blueprint):
+    """A blueprint whose routes are localised unless they say otherwise."""
+
+    def add_url_rule(self, rule, endpoint=None, view_func=None, *, localized=True, with_commune=True, **options):
+        if not localized:
+            return super().add_url_rule(rule, endpoint, view_func, **options)
+        endpoint = endpoint or view_func.__name__
+
+        def register(state: flask.blueprints.BlueprintSetupState) -> None:
+            languages: Languages = state.app.extensions["guide.languages"]
+            forms = [(languages.prefix(code), code) for code in languages.codes]
+            if with_commune:
+                forms += [(f"{prefix}/xa/<commune>", code) for prefix, code in forms]
+            for prefix, code in forms:
+                state.add_url_rule(prefix + rule, endpoint, view_func, defaults={"lang_code": code}, **options)
+            full_name = f"{state.name_prefix}.{state.name}.{endpoint}".lstrip(".")
+            state.app.extensions.setdefault(LOCALIZED_ENDPOINTS, set()).add(full_name)
+
+        self.record(register)
+
+
+def languages() -> Languages:
+    return current_app.extensions["guide.languages"]
 
 
 def current_language() -> str:
-    return g.get("lang_code") or (language_of_path(request.path) if request else DEFAULT_LANGUAGE)
+    """The language of this request: its URL's prefix (also for a page no route matched)."""
+    code = g.get("lang_code")
+    if code:
+        return code
+    return languages().of_path(request.path) if has_request_context() else languages().default
 
 
 def url_prefix() -> str:
     """The prefix internal links in rendered content get on this request: '', '/en', '/xa/x', '/en/xa/x'."""
-    prefix = "/en" if current_language() == "en" else ""
+    prefix = languages().prefix(current_language())
     commune = g.get("commune")
     return f"{prefix}/xa/{commune.slug}" if commune else prefix
 
 
 def url_in_language(language: str) -> str:
     """This page in another language: the language switcher's link."""
-    if request.endpoint in localized_endpoints and request.view_args is not None:
+    if request.endpoint in current_app.extensions[LOCALIZED_ENDPOINTS] and request.view_args is not None:
         values = {key: value for key, value in request.args.lists() if is_own_parameter(key)}
         values.update(request.view_args, lang_code=language)
         return url_for(request.endpoint, **values)
@@ -58,11 +72,14 @@ TRACKING_PARAMETERS = frozenset({"zarsrc", "fbclid", "gclid"})
 
 
 def is_own_parameter(key: str) -> bool:
-    """A query parameter worth keeping in a link we render (not a prefix value, not a chat tag)."""
+    """A query parameter a page renders into its links (not a prefix value, not a tag of where a
+    visitor came from: those are read by the tallies only)."""
     return not (key in TRACKING_PARAMETERS or key.startswith(("utm_", "_")) or key in {"lang_code", "commune", "src"})
 
 
 def init_app(app: Flask) -> None:
+    app.extensions.setdefault(LOCALIZED_ENDPOINTS, set())
+
     @app.url_value_preprocessor
     def pull_prefix_values(endpoint, values):
         if not values or "lang_code" not in values:
@@ -84,7 +101,7 @@ def init_app(app: Flask) -> None:
 
     @app.url_defaults
     def keep_prefix_values(endpoint, values):
-        if endpoint not in localized_endpoints:
+        if endpoint not in app.extensions[LOCALIZED_ENDPOINTS]:
             return
         values.setdefault("lang_code", current_language())
         if "commune" not in values and g.get("commune") is not None:

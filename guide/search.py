@@ -8,13 +8,13 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from flask import Blueprint, Flask, current_app, render_template, request
+from flask import Flask, current_app, render_template, request
 from markupsafe import Markup, escape
 
 from . import htmx
 from .content import Guide, Library
-from .page_cache import cached_page
-from .prefixes import current_language, localized_route
+from .prefixes import Blueprint, current_language
+from .response_cache import shareable
 from .text import fold, fold_with_positions
 
 MAX_QUERY_LENGTH = 200
@@ -109,8 +109,8 @@ def snippet(entry: Entry, terms: list[str]) -> Markup:
 bp = Blueprint("search", __name__)
 
 
-@localized_route(bp, "/tim-kiem")
-@cached_page
+@bp.route("/tim-kiem")
+@shareable
 def search_page():
     query = request.args.get("q", "")[:MAX_QUERY_LENGTH]
     hits = current_app.extensions["guide.search"].search(query, current_language()) if query.strip() else []

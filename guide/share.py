@@ -9,10 +9,10 @@ import io
 from dataclasses import dataclass
 
 import segno
-from flask import Blueprint, Response, abort, current_app, g, render_template, request, url_for
+from flask import Response, abort, current_app, g, render_template, request, url_for
 from markupsafe import Markup
 
-from .prefixes import current_language, localized_route
+from .prefixes import Blueprint, current_language
 
 bp = Blueprint("share", __name__)
 SOURCES = ("link", "qr", "poster")
@@ -89,7 +89,7 @@ def commune_or_list():
     return None
 
 
-@localized_route(bp, "/chia-se")
+@bp.route("/chia-se")
 def kit():
     return commune_or_list() or render_template(
         "share/kit.html",
@@ -98,8 +98,8 @@ def kit():
     )
 
 
-@localized_route(bp, "/chia-se/ap-phich/<kind>/<slug>")
-@localized_route(bp, "/chia-se/ap-phich/<kind>/")
+@bp.route("/chia-se/ap-phich/<kind>/<slug>")
+@bp.route("/chia-se/ap-phich/<kind>/")
 def poster(kind: str, slug: str = ""):
     if kind not in KINDS:
         abort(404)
@@ -110,8 +110,8 @@ def poster(kind: str, slug: str = ""):
     return render_template("share/poster.html", target=target, link=link, qr=qr_svg(link, target.title))
 
 
-@localized_route(bp, "/chia-se/qr/<kind>/<slug>.<fmt>")
-@localized_route(bp, "/chia-se/qr/<kind>.<fmt>")
+@bp.route("/chia-se/qr/<kind>/<slug>.<fmt>")
+@bp.route("/chia-se/qr/<kind>.<fmt>")
 def qr_download(kind: str, fmt: str, slug: str = ""):
     """The poster's QR code alone, for print shops: SVG (any size) or PNG (print resolution)."""
     if kind not in KINDS or fmt not in ("svg", "png") or g.get("commune") is None:

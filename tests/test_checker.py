@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from guide.checker import check_content
+from guide.content.checker import check_content
 
 from .conftest import FIXTURE_CONTENT, ROOT
 
@@ -19,13 +19,17 @@ def content(tmp_path) -> Path:
     return target
 
 
+def errors(problems):
+    return [problem for problem in problems if not problem.warning]
+
+
 def test_fixture_content_is_clean():
-    assert check_content(FIXTURE_CONTENT) == []
+    assert errors(check_content(FIXTURE_CONTENT)) == []
 
 
 def test_shipped_content_is_clean():
     problems = check_content(ROOT / "content")
-    assert problems == [], "\n".join(map(str, problems))
+    assert errors(problems) == [], "\n".join(map(str, problems))
 
 
 def replace_in(path: Path, old: str, new: str) -> None:
@@ -67,7 +71,7 @@ def test_each_kind_of_broken_content_is_caught_with_its_file(content, file, old,
 
 def test_a_dead_link_is_reported_with_its_line(content):
     replace_in(content / GUIDE, "(/ra/cong-dvc-quoc-gia)", "(/ra/khong-co)")
-    [problem] = check_content(content)
+    [problem] = errors(check_content(content))
     assert (
         problem.line
         == (content / GUIDE)
@@ -78,12 +82,51 @@ def test_a_dead_link_is_reported_with_its_line(content):
     )
 
 
-def test_a_missing_translation_must_be_listed_as_pending(content):
-    (content / "pending-translations.yaml").write_text("[]\n", encoding="utf-8")
+def test_what_is_not_yet_translated_is_a_warning_naming_each_guide_and_text(content):
+    replace_in(content / "wizards" / "thu-nghiem.yaml", ", en: The post office comes to you.}", "}")
     problems = check_content(content)
-    assert [p.message for p in problems] == [
-        "has no English version (content/en/guides/) and is not listed in pending-translations.yaml"
+    assert errors(problems) == []
+    assert [(p.path, p.message) for p in problems] == [
+        (content / "en" / "guides", "1 guide(s) not yet in en: dang-ky-khai-sinh"),
+        (content / "wizards" / "thu-nghiem.yaml", "1 text(s) not yet in en: buu-dien: body"),
     ]
+
+
+def test_a_link_is_checked_against_the_routes_of_the_app(content):
+    """Every page the app routes is linkable, and only those: a link's path is matched against the
+    app's own URL map, not a list kept by hand."""
+    for href, complaint in [
+        ("(/thong-ke-an-danh)", None),
+        ("(/xa/krong-ana/chia-se)", None),
+        ("(/tu-van/thu-nghiem/kiem-tra)", None),
+        ("(/tu-van/thu-nghiem/khong-co)", "has no step 'khong-co'"),
+        ("(/huong-dan)", "write it as '/huong-dan/'"),
+        ("(/en/huong-dan/)", "without a language prefix"),
+        ("(/phan-hoi)", "does not lead to a page"),
+        ("(/khong-co-trang-nay)", "does not lead to a page"),
+    ]:
+        target = content / GUIDE
+        original = target.read_text(encoding="utf-8")
+        replace_in(target, "(/ra/cong-dvc-quoc-gia)", href)
+        messages = [p.message for p in errors(check_content(content))]
+        target.write_text(original, encoding="utf-8")
+        if complaint is None:
+            assert messages == [], href
+        else:
+            assert len(messages) == 1 and complaint in messages[0], (href, messages)
+
+
+def test_a_problem_in_yaml_names_its_line_however_it_is_indented(content):
+    wizard = content / "wizards" / "thu-nghiem.yaml"
+    text = wizard.read_text(encoding="utf-8")
+    indented = "\n".join(("  " + line if line.startswith("  ") else line) for line in text.splitlines()) + "\n"
+    indented = indented.replace("guides: [nop-qua-buu-dien]", "guides: [khong-co]")
+    wizard.write_text(indented, encoding="utf-8")
+    [problem] = errors(check_content(content))
+    assert "guide 'khong-co' does not exist" in problem.message
+    lines = indented.splitlines()
+    outcome_line = next(i for i, line in enumerate(lines, 1) if line.strip() == f"{problem.message.split(':')[0]}:")
+    assert problem.line == outcome_line
 
 
 def test_the_command_exits_non_zero_and_prints_file_and_line(content):

@@ -2,10 +2,16 @@ from pathlib import Path
 
 import pytest
 
-from guide.communes import load_registry
-from guide.errors import ContentError
+from guide.communes import load_registry as load_registry_in
+from guide.content import ContentError, load_languages
 
-SHIPPED = Path(__file__).resolve().parent.parent / "content" / "communes.yaml"
+CONTENT = Path(__file__).resolve().parent.parent / "content"
+SHIPPED = CONTENT / "communes.yaml"
+LANGUAGES = load_languages(CONTENT)
+
+
+def load_registry(path: Path):
+    return load_registry_in(path, LANGUAGES)
 
 
 def test_shipped_registry_has_todays_three_communes_and_eight_former_units():

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from guide.content import load_library
-from guide.errors import ContentError
+from guide.content import ContentError, load_library
 
 from .conftest import FIXTURE_CONTENT
 

@@ -54,7 +54,7 @@ def test_english_dates_and_interface(fixture_request):
 
 def test_a_guide_without_english_falls_back_with_a_visible_notice(fixture_request):
     soup = fixture_request.get("/en/huong-dan/dang-ky-khai-sinh")
-    assert "not yet available in English" in soup.select_one(".notice").get_text()
+    assert "not yet available in your language. Here it is in Tiếng Việt." in soup.select_one(".notice").get_text()
     assert soup.select_one("article")["lang"] == "vi"
     assert soup.html["lang"] == "en"
 

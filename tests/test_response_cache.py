@@ -1,6 +1,6 @@
-"""Finished answers kept in memory and served without Flask (guide/response_cache.py): the same
-bytes as Flask's, counted exactly as Flask would count them, and never for anyone who might get a
-personal or different answer."""
+"""The one cache (guide/response_cache.py): finished answers kept in memory and served without Flask,
+the same bytes as Flask's, counted exactly as Flask would count them, and never for anyone who
+might get a personal or different answer. The app runs with it, as in production."""
 
 from collections import Counter
 
@@ -14,20 +14,18 @@ from tests.tallies.conftest import MACHINES, PEOPLE, app_counters
 PERSON = PEOPLE["chrome"]
 
 
-def make_app(tmp_path, name: str, response_cache: bool):
-    return create_app(
-        {
-            "TESTING": True,
-            "CONTENT_DIR": FIXTURE_CONTENT,
-            "DATABASE_URL": f"sqlite:///{tmp_path / name}",
-            "RESPONSE_CACHE": response_cache,
-        }
-    )
+def make_app(tmp_path, name: str):
+    return create_app({"TESTING": True, "CONTENT_DIR": FIXTURE_CONTENT, "DATABASE_URL": f"sqlite:///{tmp_path / name}"})
+
+
+def counted(app):
+    app.extensions["guide.tallies"].flush()
+    return +app_counters(app)
 
 
 @pytest.fixture
 def app(tmp_path):
-    return make_app(tmp_path, "kept.sqlite3", True)
+    return make_app(tmp_path, "kept.sqlite3")
 
 
 @pytest.fixture
@@ -85,7 +83,7 @@ def test_answers_that_differ_by_a_header_are_kept_apart(app, answered_by_flask):
     [
         {"Cookie": "session=abc"},  # staff signed in may see something else (set on the client, below)
         {"Authorization": "Basic eDp5"},
-        {"If-None-Match": '"x"'},  # Flask answers conditional requests (a 304 when unchanged)
+        {"If-Modified-Since": "Tue, 01 Dec 2026 00:00:00 GMT"},  # a precondition the cache does not judge
         {"Range": "bytes=0-10"},
     ],
 )
@@ -100,11 +98,42 @@ def test_requests_that_may_need_another_answer_go_to_flask(app, answered_by_flas
     assert answered_by_flask["/huong-dan/"] == 3
 
 
-def test_an_unchanged_page_still_answers_304(app):
+def test_an_unchanged_page_answers_304_from_the_cache_and_counts_as_a_view(app, answered_by_flask):
     client = app.test_client()
-    etag = get(client, "/huong-dan/").headers["ETag"]
-    get(client, "/huong-dan/")
-    assert get(client, "/huong-dan/", **{"If-None-Match": etag}).status_code == 304
+    for encoding in ("gzip", "identity"):
+        etag = get(client, "/huong-dan/nop-qua-buu-dien", **{"Accept-Encoding": encoding}).headers["ETag"]
+        again = get(client, "/huong-dan/nop-qua-buu-dien", **{"Accept-Encoding": encoding, "If-None-Match": etag})
+        assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == etag
+        assert "Content-Encoding" not in again.headers and "HX-Request" in again.headers["Vary"]
+        changed = get(client, "/huong-dan/nop-qua-buu-dien", **{"Accept-Encoding": encoding, "If-None-Match": '"x"'})
+        assert changed.status_code == 200 and changed.headers["ETag"] == etag
+    assert answered_by_flask["/huong-dan/nop-qua-buu-dien"] == 2  # once per encoding
+    assert counted(app)[("", "view", "nop-qua-buu-dien", "", "vi")] == 6
+
+
+def test_the_tags_chat_apps_add_share_one_answer_and_still_say_where_each_visitor_came_from(app, answered_by_flask):
+    client = app.test_client()
+    page = "/huong-dan/nop-qua-buu-dien"
+    answers = {get(client, f"{page}?fbclid=click{n}").data for n in range(5)}
+    answers |= {get(client, f"{page}?utm_source=zalo&zarsrc=30&src=qr").data, get(client, page).data}
+    assert len(answers) == 1 and answered_by_flask[page] == 1
+    counts = counted(app)
+    assert counts[("", "view", "nop-qua-buu-dien", "", "vi")] == 7
+    assert counts[("", "arrival", "nop-qua-buu-dien", "facebook", "vi")] == 5
+    assert counts[("", "arrival", "nop-qua-buu-dien", "zalo", "vi")] == 1
+    assert counts[("", "arrival", "nop-qua-buu-dien", "qr", "vi")] == 1
+
+
+def test_a_page_renders_the_same_bytes_every_second_so_its_etag_holds(app, monkeypatch):
+    """Across workers and restarts (a cache cleared), a reader coming back still gets a 304."""
+    import time
+
+    client = app.test_client()
+    etag = get(client, "/huong-dan/nop-qua-buu-dien").headers["ETag"]
+    later = time.time() + 3600
+    monkeypatch.setattr(time, "time", lambda: later)
+    app.extensions["guide.response_cache"].clear()
+    assert get(client, "/huong-dan/nop-qua-buu-dien", **{"If-None-Match": etag}).status_code == 304
 
 
 @pytest.mark.parametrize(
@@ -127,7 +156,8 @@ def test_only_shareable_200s_are_kept(app, answered_by_flask, url):
 
 
 def test_kept_answers_are_counted_exactly_as_flask_counts_them(tmp_path):
-    """The same requests, to an app that keeps answers and one that does not: the same counters."""
+    """The same requests, to an app that keeps answers and to one whose cache is emptied before each
+    request (so Flask answers every one): the same counters."""
     requests = []
     for agent in (
         PEOPLE["chrome"],
@@ -155,12 +185,14 @@ def test_kept_answers_are_counted_exactly_as_flask_counts_them(tmp_path):
                 requests.append((url, agent, headers))
     found = []
     for name, keeps in (("kept.sqlite3", True), ("flask.sqlite3", False)):
-        app = make_app(tmp_path, name, keeps)
+        app = make_app(tmp_path, name)
         client = app.test_client()
         for _ in range(3):
             for url, agent, headers in requests:
+                if not keeps:
+                    app.extensions["guide.response_cache"].clear()
                 assert get(client, url, agent, **headers).status_code == 200, url
-        found.append(+app_counters(app))
+        found.append(counted(app))
     kept, flask_only = found
     assert kept == flask_only
     assert (

@@ -10,12 +10,9 @@ login_manager = LoginManager()
 
 
 def init_app(app: Flask) -> None:
-    from . import views
-
     login_manager.init_app(app)
     login_manager.login_view = "dashboard.login"
     login_manager.user_loader(users.get)
-    app.register_blueprint(views.bp)
     app.cli.add_command(users.users_cli)
     from ..tallies.cli import tallies_cli
     from .demo import demo_command

@@ -7,7 +7,11 @@ that second's counts in one transaction. Nothing here
 may fail a page: any error is logged and counted as dropped.
 """
 
+from dataclasses import replace
+from urllib.parse import parse_qsl
+
 from flask import Flask, current_app, g, has_request_context, request
+from werkzeug.datastructures import MultiDict
 
 from .. import db, events
 from ..prefixes import current_language
@@ -87,30 +91,38 @@ def hit_of(response) -> Hit:
     )
 
 
-# Where count_this_request leaves what the response cache needs to count the same URL again
-# without Flask (guide/response_cache.py): the hit, its locale, and what a person's request counts for.
+# Where count_this_request leaves what the response cache needs to count the same page again without
+# Flask (guide/response_cache.py): the request as classify saw it, and its language.
 COUNTED_AS = "guide.tallies.counted_as"
 
 
-def _record(app: Flask, events, commune: str, locale: str, environ: dict) -> None:
-    if events:
-        recorder(app).record(
-            Batch(tuple(events), commune, locale, environ.get("REMOTE_ADDR") or "", environ.get("HTTP_USER_AGENT", ""))
-        )
+def counted_as(environ: dict) -> tuple[Hit, str] | None:
+    return environ.get(COUNTED_AS)
 
 
-def count_again(app: Flask, environ: dict, counted_as) -> None:
-    """Count a request the response cache answered, as Flask would have: what the URL counts
-    for is known; whether a person asked depends on this request's headers."""
+def count_again(app: Flask, environ: dict, counted_as: tuple[Hit, str] | None) -> None:
+    """Count a request the response cache answered, as Flask would have: the same page, asked
+    with this request's own headers (a crawler is still a crawler) and its own tags (?src=,
+    utm_source, fbclid: where this visitor came from)."""
     if counted_as is None or not app.config.get("TALLIES_ENABLED"):
         return
     try:
-        hit, locale, counts = counted_as
-        if counts and is_person(hit, headers_of(environ)):
-            _record(app, counts, hit.commune, locale, environ)
+        hit, language = counted_as
+        query = environ.get("QUERY_STRING", "").encode("latin-1").decode("utf-8", "replace")
+        args = MultiDict(parse_qsl(query, keep_blank_values=True)).to_dict(flat=True)
+        _count(app, replace(hit, query=query, args=args, headers=headers_of(environ)), language, environ)
     except Exception:  # never into the page
         app.logger.exception("tallies: could not count a request")
         recorder(app).note_drop("error")
+
+
+def _count(app: Flask, hit: Hit, language: str, environ: dict) -> None:
+    if not is_person(hit):
+        return
+    events = counts_for(hit)
+    if events:
+        ip, user_agent = environ.get("REMOTE_ADDR") or "", environ.get("HTTP_USER_AGENT", "")
+        recorder(app).record(Batch(tuple(events), hit.commune, language, ip, user_agent))
 
 
 def init_app(app: Flask) -> None:
@@ -123,7 +135,6 @@ def init_app(app: Flask) -> None:
         sqlite_file=db.sqlite_path(url),
         logger=app.logger,
     )
-    app.register_blueprint(views.bp)
     app.cli.add_command(cli.tallies_cli)
     views.init_app(app)
 
@@ -132,11 +143,9 @@ def init_app(app: Flask) -> None:
         if not app.config.get("TALLIES_ENABLED"):
             return response
         try:
-            hit, locale = hit_of(response), current_language()
-            counts = tuple(counts_for(hit))
-            request.environ[COUNTED_AS] = (hit, locale, counts)
-            if is_person(hit):
-                _record(app, counts, hit.commune, locale, request.environ)
+            hit, language = hit_of(response), current_language()
+            request.environ[COUNTED_AS] = (hit, language)
+            _count(app, hit, language, request.environ)
         except Exception:  # never into the page; the Recorder counts its own failures, this is ours
             app.logger.exception("tallies: could not count a request")
             recorder(app).note_drop("error")

@@ -1,28 +1,29 @@
 """The two pages the tallies show readers: "was this page useful?" and "what we count".
 
 The useful form carries no cookie: its token is the subject and the page to come back to, signed
-with the app's secret and good for a week, so a form left open for days still works while a form
+with the app's secret and never expiring, so a form left open for days still works while a form
 forged elsewhere does not. Cross-site posts are refused outright (Sec-Fetch-Site, Origin).
 """
 
 from urllib.parse import urlencode, urlsplit
 
-from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request
-from itsdangerous import BadData, URLSafeTimedSerializer
+from flask import Flask, abort, current_app, redirect, render_template, request
+from itsdangerous import BadData, URLSafeSerializer
 
 from .. import htmx
-from ..prefixes import is_own_parameter, localized_route
+from ..prefixes import Blueprint, is_own_parameter
 from . import count
 from .classify import THANKS
 
 bp = Blueprint("tallies", __name__)
-TOKEN_MAX_AGE = 7 * 24 * 3600
 ANSWERS = ("yes", "no")
 WIDGET_ID = "huu-ich"  # the widget's id, and the fragment a plain form comes back to
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="guide.tallies.useful")
+def _serializer() -> URLSafeSerializer:
+    # No timestamp: the page carrying the token is the same bytes for everyone, every second (its
+    # ETag holds, the response cache can keep it). The signature only stops forged subjects.
+    return URLSafeSerializer(current_app.secret_key, salt="guide.tallies.useful")
 
 
 def useful_token(subject: str) -> str:
@@ -34,7 +35,7 @@ def useful_token(subject: str) -> str:
 
 def read_token(token: str) -> tuple[str, str] | None:
     try:
-        subject, back = _serializer().loads(token, max_age=TOKEN_MAX_AGE)
+        subject, back = _serializer().loads(token)
     except (BadData, TypeError, ValueError):
         return None
     if not isinstance(subject, str) or not isinstance(back, str) or not is_local_path(back):
@@ -54,10 +55,15 @@ def is_cross_site() -> bool:
     if request.headers.get("Sec-Fetch-Site") == "cross-site":
         return True
     origin = request.headers.get("Origin")
-    return bool(origin) and origin != "null" and urlsplit(origin).netloc != request.host
+    if not origin or origin == "null":
+        return False
+    try:
+        return urlsplit(origin).netloc != request.host
+    except ValueError:  # not an origin at all (`http://[::1`): no browser sends that from our pages
+        return True
 
 
-@localized_route(bp, "/phan-hoi", methods=["POST"])
+@bp.route("/phan-hoi", methods=["POST"])
 def useful():
     if is_cross_site():
         abort(403)
@@ -73,7 +79,7 @@ def useful():
     return redirect(f"{path}{'&' if '?' in path else '?'}{THANKS}=1#{WIDGET_ID}", 303)
 
 
-@localized_route(bp, "/thong-ke-an-danh")
+@bp.route("/thong-ke-an-danh")
 def about():
     return render_template("tallies/about.html")
 

@@ -6,7 +6,4 @@ from .model import load_wizards
 
 
 def init_app(app: Flask) -> None:
-    from . import views
-
     app.extensions["guide.wizards"] = load_wizards(app.config["CONTENT_DIR"], app.extensions["guide.library"])
-    app.register_blueprint(views.bp)

@@ -2,20 +2,24 @@
 
 A wizard is a graph of questions and outcomes (GOV.UK smart answers). A question's next node is a
 node id or a rule list; a rule names the answers (of this or earlier questions) it needs. The checks
-walk every path, so a definition that can dead-end, loop, or leave a node unreachable never loads.
+walk every path (`paths`), so a definition that can dead-end, loop, or leave a node unreachable
+never loads. Texts are keyed by language code; the default language's is required, and any other
+language's that is missing is shown in the default one (noted in `Wizard.untranslated`).
 """
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from ..content import LOCALES, Library, make_markdown
-from ..errors import ContentError, Problem
+from ..content import ContentError, Languages, Library, Problem, make_markdown
+from ..content.positions import Positions
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-RESERVED_STEPS = {"kiem-tra", "ket-qua"}
+CHECK, RESULT = "kiem-tra", "ket-qua"  # the steps after the questions: check your answers, the outcome
+RESERVED_STEPS = {CHECK, RESULT}
 MAX_PATHS = 100_000
 
 
@@ -69,35 +73,43 @@ class Wizard:
     questions: dict[str, Question]  # in asking order: also the query string's order
     outcomes: dict[str, Outcome]
     path: Path = field(compare=False)
+    # language -> the texts shown in the default language because they are missing in it
+    untranslated: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
 
 class _Reader:
     """Reads one wizard file, collecting every problem with the node it concerns."""
 
-    def __init__(self, path: Path, problems: list[Problem]):
-        self.path, self.problems, self.raw = path, problems, ""
+    def __init__(self, path: Path, languages: Languages, problems: list[Problem]):
+        self.path, self.languages, self.problems = path, languages, problems
+        self.positions = Positions("")
+        self.question_ids: set[str] = set()
+        self.untranslated: dict[str, list[str]] = {}
 
     def problem(self, message: str, node: str | None = None) -> None:
         line = None
         if node is not None:
-            at = self.raw.find(f"\n  {node}:")
-            line = self.raw.count("\n", 0, at) + 2 if at >= 0 else None
+            line = self.positions.line("questions" if node in self.question_ids else "outcomes", node)
         self.problems.append(Problem(self.path, f"{node}: {message}" if node else message, line))
 
-    def text(self, value, where: str, node: str | None, required: bool = True) -> dict[str, str]:
+    def text(self, value, where: str, node: str | None, required: bool = True) -> dict:
+        """A text (or a list of texts) in every language; the default's is required, others fall back to it."""
         if value is None and not required:
             return {}
-        if not isinstance(value, dict) or not all(
-            isinstance(value.get(lang), str) and value[lang].strip() for lang in LOCALES
-        ):
-            missing = [
-                lang
-                for lang in LOCALES
-                if not (isinstance(value, dict) and isinstance(value.get(lang), str) and value[lang].strip())
-            ]
-            self.problem(f"{where} is missing its translation in: {', '.join(missing)}", node)
-            return {lang: str(value.get(lang, "")) for lang in LOCALES} if isinstance(value, dict) else {}
-        return {lang: value[lang].strip() for lang in LOCALES}
+        given = {}
+        for code, text in value.items() if isinstance(value, dict) else ():
+            if isinstance(text, str) and text.strip():
+                given[str(code)] = text.strip()
+            elif isinstance(text, list) and text:
+                given[str(code)] = tuple(map(str, text))
+        default = self.languages.default
+        if default not in given:
+            self.problem(f"{where} needs its text in {default}: `{{{default}: …}}`", node)
+            return {}
+        for code in self.languages.prefixed:
+            if code not in given:
+                self.untranslated.setdefault(code, []).append(f"{node}: {where}" if node else where)
+        return self.languages.in_every_language(given)
 
     def rules(self, value, where: str, node: str) -> tuple[Rule, ...]:
         if value is None:
@@ -128,8 +140,9 @@ class _Reader:
     def read(self, library: Library) -> Wizard | None:
         path, slug = self.path, self.path.stem
         try:
-            self.raw = path.read_text(encoding="utf-8")
-            data = yaml.safe_load(self.raw)
+            text = path.read_text(encoding="utf-8")
+            data = yaml.safe_load(text)
+            self.positions = Positions(text)
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
             self.problem(f"cannot be read: {error}")
             return None
@@ -143,6 +156,7 @@ class _Reader:
             self.problem("expected `title`, `summary`, `start`, `questions:` and `outcomes:`")
             return None
         before = len(self.problems)
+        self.question_ids = {str(qid) for qid in data["questions"]}
         title = self.text(data.get("title"), "title", None)
         summary = self.text(data.get("summary"), "summary", None)
         md = make_markdown()
@@ -188,26 +202,20 @@ class _Reader:
                 md.reset()
                 body[lang] = md.convert(source)
                 body_links += md.collected_links
-            checklist = spec.get("checklist") or {}
-            if checklist and not (
-                isinstance(checklist, dict)
-                and all(isinstance(checklist.get(lang), list) and checklist[lang] for lang in LOCALES)
-            ):
-                self.problem("checklist needs a list of items in every language (vi and en)", oid)
-                checklist = {}
+            checklist = self.text(spec.get("checklist"), "checklist", oid, required=False)
             links = tuple(map(str, spec.get("links") or ()))
             for key in links:
                 if key not in library.links:
                     self.problem(f"link key {key!r} is not in links.yaml", oid)
             guides = tuple(map(str, spec.get("guides") or ()))
             for guide_slug in guides:
-                if guide_slug not in library.guides["vi"]:
+                if guide_slug not in library.originals:
                     self.problem(f"guide {guide_slug!r} does not exist", oid)
             outcomes[oid] = Outcome(
                 oid,
                 self.text(spec.get("title"), "title", oid),
                 body,
-                {lang: tuple(map(str, items)) for lang, items in checklist.items() if lang in LOCALES},
+                checklist,
                 links,
                 guides,
                 tuple(body_links),
@@ -218,7 +226,8 @@ class _Reader:
             self.problem(f"`start` must name a question, not {start!r}")
         if len(self.problems) > before:
             return None
-        wizard = Wizard(slug, title, summary, start, questions, outcomes, path)
+        untranslated = {code: tuple(where) for code, where in self.untranslated.items()}
+        wizard = Wizard(slug, title, summary, start, questions, outcomes, path, untranslated)
         self.check_graph(wizard)
         return None if len(self.problems) > before else wizard
 
@@ -248,59 +257,53 @@ class _Reader:
                             )
         if len(self.problems) > before:
             return
-        visited: set[str] = set()
-        for problem in walk(wizard, visited):
-            self.problem(*problem)
+        visited = {wizard.start}
+        try:
+            for number, (answers, outcome) in enumerate(all_paths(wizard), 1):
+                if number > MAX_PATHS:
+                    raise BadShape(f"more than {MAX_PATHS} paths: split the wizard", wizard.start)
+                visited.update(answers, (outcome,))
+        except BadShape as shape:
+            self.problem(shape.message, shape.node)
             return
         for node in sorted(nodes - visited):
             self.problem("cannot be reached from the start", node)
 
 
-def walk(wizard: Wizard, visited: set[str]):
-    """Follow every path from the start; yield (message, node) for a loop or a dead end."""
-    stack = [(wizard.start, (), {})]
-    paths = 0
-    while stack:
-        node, trail, answers = stack.pop()
-        visited.add(node)
-        if node in wizard.outcomes:
-            paths += 1
-            if paths > MAX_PATHS:
-                yield (f"more than {MAX_PATHS} paths: split the wizard", wizard.start)
-                return
-            continue
-        if node in trail:
-            yield (f"loops back to itself: {' → '.join(trail[trail.index(node) :] + (node,))}", node)
-            return
-        question = wizard.questions[node]
-        for value in question.choices:
-            after = {**answers, node: value}
-            following = question.next_node(value, after)
-            if following is None:
-                yield (f"no rule applies after answering {value!r} with earlier answers {answers}", node)
-                return
-            stack.append((following, trail + (node,), after))
+class BadShape(Exception):
+    """A wizard that loops or dead-ends, at `node`."""
+
+    def __init__(self, message: str, node: str):
+        super().__init__(message)
+        self.message, self.node = message, node
 
 
-def all_paths(wizard: Wizard):
-    """Every (answers, outcome id) a visitor can reach: for tests and the checker."""
+def all_paths(wizard: Wizard) -> Iterator[tuple[dict[str, str], str]]:
+    """Every (answers, outcome id) a visitor can reach, answers in the order asked. Raises
+    BadShape where a path loops or no rule applies (load_wizards never lets such a wizard load)."""
     stack = [(wizard.start, {})]
     while stack:
         node, answers = stack.pop()
         if node in wizard.outcomes:
             yield answers, node
             continue
+        if node in answers:
+            trail = [*answers][[*answers].index(node) :]
+            raise BadShape(f"loops back to itself: {' → '.join([*trail, node])}", node)
         question = wizard.questions[node]
         for value in question.choices:
             after = {**answers, node: value}
-            stack.append((question.next_node(value, after), after))
+            following = question.next_node(value, after)
+            if following is None:
+                raise BadShape(f"no rule applies after answering {value!r} with earlier answers {answers}", node)
+            stack.append((following, after))
 
 
 def load_wizards(content_dir: Path, library: Library) -> dict[str, Wizard]:
     problems: list[Problem] = []
     wizards = {}
     for path in sorted((content_dir / "wizards").glob("*.yaml")):
-        wizard = _Reader(path, problems).read(library)
+        wizard = _Reader(path, library.languages, problems).read(library)
         if wizard is not None:
             wizards[wizard.slug] = wizard
     if problems:

@@ -7,18 +7,17 @@ the next step's URL; without it the server redirects there.
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from .. import events, htmx
 from ..content import with_prefix
-from ..prefixes import current_language, localized_route, url_prefix
+from ..prefixes import Blueprint, current_language, url_prefix
 from ..response_cache import shareable
 from .engine import State, answers_from, canonical, replay
-from .model import Wizard
+from .model import CHECK, RESULT, Wizard
 
 bp = Blueprint("wizards", __name__)
-CHECK, RESULT = "kiem-tra", "ket-qua"
 SUBMITTED = "tiep"  # the Continue button's name: this request answers the question
 
 
@@ -62,17 +61,17 @@ def render_step(template: str, wizard: Wizard, state: State, push_url: str | Non
     return response
 
 
-@localized_route(bp, "/tu-van/<wizard_slug>/")
+@bp.route("/tu-van/<wizard_slug>/")
+@shareable
 def start(wizard_slug: str):
-    shareable()
     wizard = wizard_or_404(wizard_slug)
     state = replay(wizard, answers_from(wizard, request.args))
     return render_template("wizards/start.html", wizard=wizard, first_step=where_to(wizard, state))
 
 
-@localized_route(bp, "/tu-van/<wizard_slug>/<step>")
+@bp.route("/tu-van/<wizard_slug>/<step>")
+@shareable  # a step is a function of its URL (the answers are in it) and htmx's headers
 def step(wizard_slug: str, step: str):
-    shareable()  # a step is a function of its URL (the answers are in it) and htmx's headers
     wizard = wizard_or_404(wizard_slug)
     if step not in wizard.questions and step not in (CHECK, RESULT):
         abort(404)

@@ -5,8 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from guide.content import load_library
-from guide.errors import ContentError
+from guide.content import ContentError, load_library
 from guide.wizards.engine import answers_from, canonical, replay
 from guide.wizards.model import all_paths, load_wizards
 
@@ -83,15 +82,15 @@ def rewrite(content: Path, old: str, new: str) -> Path:
         ("      - then: di-lai\n", "", "vneid", "no rule applies"),
         (
             "body: {vi: Bưu điện đến nhà., en: The post office comes to you.}",
-            "body: {vi: Bưu điện đến nhà.}",
+            "body: {en: The post office comes to you.}",
             "buu-dien",
-            "missing its translation in: en",
+            "body needs its text in vi",
         ),
         (
             'text: {vi: "Bạn đến xã được không?", en: "Can you travel to the commune?"}',
-            'text: {vi: "Bạn đến xã được không?"}',
+            'text: {en: "Can you travel to the commune?"}',
             "di-lai",
-            "missing its translation in: en",
+            "text needs its text in vi",
         ),
         (
             "  ket-hon: {label: {vi: Kết hôn, en: Marriage}, next: mot-phan}",
@@ -113,3 +112,24 @@ def test_a_broken_definition_is_rejected_naming_file_and_node(content, old, new,
     assert str(path) in message and complaint in message
     if node:
         assert f"{node}:" in message
+
+
+def test_a_text_missing_in_another_language_is_shown_in_the_default_and_noted(content):
+    rewrite(
+        content,
+        'text: {vi: "Bạn đến xã được không?", en: "Can you travel to the commune?"}',
+        'text: {vi: "Bạn đến xã được không?"}',
+    )
+    wizard = load_wizards(content, load_library(content))["thu-nghiem"]
+    assert wizard.questions["di-lai"].text == {"vi": "Bạn đến xã được không?", "en": "Bạn đến xã được không?"}
+    assert wizard.untranslated == {"en": ("di-lai: text",)}
+
+
+def test_a_problem_names_the_line_of_its_node_however_the_file_is_indented(content):
+    path = content / "wizards" / "thu-nghiem.yaml"
+    text = path.read_text(encoding="utf-8").replace("next: mot-cua", "next: khong-co")
+    path.write_text("\n".join("  " + line if line.startswith("  ") else line for line in text.splitlines()), "utf-8")
+    with pytest.raises(ContentError) as raised:
+        load_wizards(content, load_library(content))
+    [problem] = raised.value.problems
+    assert path.read_text(encoding="utf-8").splitlines()[problem.line - 1] == "    di-lai:"

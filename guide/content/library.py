@@ -2,6 +2,7 @@
 
 Markdown is rendered here, once, never per request (rendering per request is ~30x slower).
 Internal links are written without a language or commune prefix; `Guide.html_for(prefix)` adds it.
+A guide missing in a language is shown in the default language, with a notice.
 """
 
 import datetime as dt
@@ -17,11 +18,11 @@ import yaml
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from .errors import ContentError, Problem
-from .text import slugify
+from ..text import slugify
+from .languages import Languages, load_languages
+from .positions import Positions
+from .problems import ContentError, Problem
 
-LOCALES = ("vi", "en")
-DEFAULT_LOCALE = "vi"
 AUDIENCES = {"nguoi-dan", "ho-kinh-doanh", "doanh-nghiep"}
 REQUIRED = ("title", "summary", "topic", "audience", "updated", "sources")
 KNOWN_FIELDS = set(REQUIRED) | {"order", "related"}
@@ -93,24 +94,27 @@ class Link:
 
 @dataclass
 class Library:
-    guides: dict[str, dict[str, Guide]]  # locale -> slug -> guide
-    topics: dict[str, dict[str, str]]  # topic key -> locale -> name, in display order
+    languages: Languages
+    guides: dict[str, dict[str, Guide]]  # language -> slug -> guide
+    topics: dict[str, dict[str, str]]  # topic key -> language -> name (every language), in display order
     links: dict[str, Link]
-    pending_translations: frozenset[str]
+
+    @property
+    def originals(self) -> dict[str, Guide]:
+        """The guides in the default language, which every other language falls back to."""
+        return self.guides[self.languages.default]
 
     def guide(self, slug: str, locale: str) -> tuple[Guide | None, bool]:
-        """The guide in `locale`, else in Vietnamese; the flag says it fell back."""
+        """The guide in `locale`, else in the default language; the flag says it fell back."""
         found = self.guides.get(locale, {}).get(slug)
         if found is not None:
             return found, False
-        fallback = self.guides[DEFAULT_LOCALE].get(slug)
-        return fallback, fallback is not None and locale != DEFAULT_LOCALE
+        fallback = self.originals.get(slug)
+        return fallback, fallback is not None and locale != self.languages.default
 
     def all_in(self, locale: str) -> list[Guide]:
-        """Every guide a reader of `locale` can open: theirs, else the Vietnamese one."""
-        slugs = list(self.guides[DEFAULT_LOCALE]) + [
-            s for s in self.guides.get(locale, {}) if s not in self.guides[DEFAULT_LOCALE]
-        ]
+        """Every guide a reader of `locale` can open: theirs, else the default language's."""
+        slugs = list(self.originals) + [s for s in self.guides.get(locale, {}) if s not in self.originals]
         return [self.guide(slug, locale)[0] for slug in slugs]
 
     def by_topic(self, locale: str) -> list[tuple[str, str, list[Guide]]]:
@@ -120,7 +124,7 @@ class Library:
         for key, names in self.topics.items():
             members = sorted((g for g in guides if g.topic == key), key=lambda g: (g.order, g.title))
             if members:
-                grouped.append((key, names.get(locale) or names[DEFAULT_LOCALE], members))
+                grouped.append((key, names[locale], members))
         return grouped
 
     def top(self, locale: str, count: int = 6) -> list[Guide]:
@@ -185,11 +189,6 @@ def _as_date(value) -> dt.date | None:
     return None
 
 
-def _line_of(raw: str, needle: str) -> int | None:
-    at = raw.find(needle)
-    return raw.count("\n", 0, at) + 1 if at >= 0 else None
-
-
 def load_guide(path: Path, locale: str, topics: dict, md: markdown.Markdown, problems: list[Problem]) -> Guide | None:
     """Parse one guide; append its problems and return None when it cannot be used."""
     slug = path.stem
@@ -209,10 +208,12 @@ def load_guide(path: Path, locale: str, topics: dict, md: markdown.Markdown, pro
         problems.append(Problem(path, f"front matter is not valid YAML: {error}", 1))
         return None
     meta = post.metadata
+    front_matter, _ = frontmatter.YAMLHandler().split(raw)
+    positions = Positions(front_matter)
 
     def complain(message: str, field: str | None = None) -> None:
-        line = _line_of(raw, f"\n{field}:") if field else None
-        problems.append(Problem(path, message, line + 1 if line else None))
+        line = positions.line(field) if field else None
+        problems.append(Problem(path, message, line + 1 if line else None))  # + 1: the opening ---
 
     for name in REQUIRED:
         if meta.get(name) in (None, "", []):
@@ -280,63 +281,64 @@ def load_guide(path: Path, locale: str, topics: dict, md: markdown.Markdown, pro
     )
 
 
-def _load_yaml(path: Path, problems: list[Problem]):
+def _load_yaml(path: Path, problems: list[Problem]) -> tuple[object, Positions]:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        return yaml.safe_load(text), Positions(text)
     except FileNotFoundError:
         problems.append(Problem(path, "is missing"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         problems.append(Problem(path, f"cannot be read: {error}"))
-    return None
+    return None, Positions("")
 
 
-def load_topics(path: Path, problems: list[Problem]) -> dict[str, dict[str, str]]:
-    data = _load_yaml(path, problems)
+def load_topics(path: Path, languages: Languages, problems: list[Problem]) -> dict[str, dict[str, str]]:
+    data, _ = _load_yaml(path, problems)
     if data is None:
         return {}
-    if not isinstance(data, dict) or not all(isinstance(v, dict) and v.get(DEFAULT_LOCALE) for v in data.values()):
-        problems.append(Problem(path, "each topic needs a name per language: `key: {vi: …, en: …}`"))
+    if not isinstance(data, dict) or not all(isinstance(v, dict) and v.get(languages.default) for v in data.values()):
+        problems.append(Problem(path, f"each topic needs a name per language: `key: {{{languages.default}: …}}`"))
         return {}
-    return {str(k): {str(lang): str(name) for lang, name in v.items()} for k, v in data.items()}
+    return {
+        str(k): languages.in_every_language({str(lang): str(name) for lang, name in v.items()}) for k, v in data.items()
+    }
 
 
-def load_links(path: Path, problems: list[Problem]) -> dict[str, Link]:
-    data = _load_yaml(path, problems)
+def load_links(path: Path, languages: Languages, problems: list[Problem]) -> dict[str, Link]:
+    data, positions = _load_yaml(path, problems)
     if not isinstance(data, dict):
         if data is not None:
             problems.append(Problem(path, "expected `key: {url: https://…, label: {vi: …, en: …}}` entries"))
         return {}
     links = {}
-    raw = path.read_text(encoding="utf-8")
     for key, entry in data.items():
         url = entry.get("url") if isinstance(entry, dict) else None
-        line = _line_of(raw, f"\n{key}:")
+        line = positions.line(key)
         if not SLUG.match(str(key)):
-            problems.append(Problem(path, f"link key {key!r} must be an ASCII slug", line and line + 1))
+            problems.append(Problem(path, f"link key {key!r} must be an ASCII slug", line))
         elif not isinstance(url, str) or not re.match(r"^https://[^/\s?#]+\.[^/\s?#]+(/\S*)?$", url):
-            problems.append(
-                Problem(path, f"link {key!r}: url must be an https:// address, not {url!r}", line and line + 1)
-            )
+            problems.append(Problem(path, f"link {key!r}: url must be an https:// address, not {url!r}", line))
         else:
             label = entry.get("label") or {}
-            links[str(key)] = Link(str(key), url, label if isinstance(label, dict) else {DEFAULT_LOCALE: str(label)})
+            label = label if isinstance(label, dict) else {languages.default: str(label)}
+            links[str(key)] = Link(str(key), url, languages.in_every_language({languages.default: str(key), **label}))
     return links
 
 
 def load_library(content_dir: Path) -> Library:
     """Read every guide and the data beside them; raise ContentError listing every problem."""
+    languages = load_languages(content_dir)
     problems: list[Problem] = []
-    topics = load_topics(content_dir / "topics.yaml", problems)
-    links = load_links(content_dir / "links.yaml", problems)
-    pending = _load_yaml(content_dir / "pending-translations.yaml", []) or []
+    topics = load_topics(content_dir / "topics.yaml", languages, problems)
+    links = load_links(content_dir / "links.yaml", languages, problems)
     md = make_markdown()
     guides: dict[str, dict[str, Guide]] = {}
-    for locale in LOCALES:
-        guides[locale] = {}
-        for path in sorted((content_dir / locale / "guides").glob("*.md")):
-            guide = load_guide(path, locale, topics, md, problems)
+    for language in languages.codes:
+        guides[language] = {}
+        for path in sorted((content_dir / language / "guides").glob("*.md")):
+            guide = load_guide(path, language, topics, md, problems)
             if guide is not None:
-                guides[locale][guide.slug] = guide
+                guides[language][guide.slug] = guide
     if problems:
         raise ContentError(problems)
-    return Library(guides, topics, links, frozenset(map(str, pending)))
+    return Library(languages, guides, topics, links)

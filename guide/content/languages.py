@@ -1,0 +1,85 @@
+"""The languages the site speaks, from content/languages.yaml, in display order.
+
+The first is the default: its pages have no URL prefix, and everything missing in another language
+falls back to it. Every other language lives under `/<code>`. Adding one is content, not code: an
+entry here, `content/<code>/guides/`, texts keyed by the code in the wizards, and a message
+catalogue in guide/translations/<code>/ (DESIGN.md, "Languages").
+"""
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .positions import Positions
+from .problems import ContentError, Problem
+
+CODE = re.compile(r"^[a-z]{2,3}$")  # ISO 639-1 or -3: vi, en, rad (Ê Đê), mnc (M'nông)
+# Interface strings are written in English in the code: English needs no catalogue.
+SOURCE_LANGUAGE = "en"
+# Path segments a language code may not take: they are the site's own.
+RESERVED = frozenset({"xa", "ra", "static"})
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    name: str  # in the language itself, for the language switcher
+
+
+@dataclass(frozen=True)
+class Languages:
+    all: tuple[Language, ...]
+
+    @property
+    def default(self) -> str:
+        return self.all[0].code
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(language.code for language in self.all)
+
+    @property
+    def prefixed(self) -> tuple[str, ...]:
+        """The codes that live under a URL prefix: all but the default."""
+        return self.codes[1:]
+
+    def of_path(self, path: str) -> str:
+        """The language a URL path is in, from its first segment."""
+        first = path.lstrip("/").partition("/")[0]
+        return first if first in self.prefixed else self.default
+
+    def prefix(self, code: str) -> str:
+        return "" if code == self.default else f"/{code}"
+
+    def in_every_language(self, texts: dict[str, str]) -> dict[str, str]:
+        """`texts` by language, each missing one filled with the default's (the fallback)."""
+        return {code: texts.get(code) or texts.get(self.default, "") for code in self.codes}
+
+
+def load_languages(content_dir: Path) -> Languages:
+    path = content_dir / "languages.yaml"
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise ContentError([Problem(path, f"cannot be read: {error}")]) from None
+    positions = Positions(text)
+    if not isinstance(data, list) or not data:
+        raise ContentError([Problem(path, "expected a list of `- {code: vi, name: Tiếng Việt}` entries")])
+    problems, languages = [], []
+    for index, entry in enumerate(data):
+        code = entry.get("code") if isinstance(entry, dict) else None
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if not isinstance(code, str) or not CODE.match(code) or code in RESERVED:
+            problems.append(Problem(path, f"code {code!r} must be a two- or three-letter code", positions.line(index)))
+        elif code in {language.code for language in languages}:
+            problems.append(Problem(path, f"language {code!r} is listed twice", positions.line(index)))
+        elif not isinstance(name, str) or not name.strip():
+            problems.append(Problem(path, f"language {code!r} needs a `name`", positions.line(index)))
+        else:
+            languages.append(Language(code, name.strip()))
+    if problems:
+        raise ContentError(problems)
+    return Languages(tuple(languages))
