@@ -46,6 +46,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         on_hit = functools.partial(tallies.count_again, app)
         app.wsgi_app = ResponseCache(app.wsgi_app, counted_as=tallies.counted_as, on_hit=on_hit)
         app.extensions["guide.response_cache"] = app.wsgi_app
+    production = app.config["GUIDE_ENV"] == "production"
+    app.wsgi_app = security.RequestGate(app.wsgi_app, security.trusted_hosts(app.config["PUBLIC_URL"], production))
     if app.config["PROXIES"]:
         # Behind nginx the client's address and scheme come in headers (HSTS, secure cookies and
         # the daily visitor hash need the real ones). Outermost, so everything inside sees them.

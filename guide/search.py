@@ -26,7 +26,7 @@ _WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
-class Entry:
+class IndexedGuide:
     guide: Guide
     title: str
     summary: str
@@ -35,7 +35,7 @@ class Entry:
 
 
 @dataclass(frozen=True)
-class Hit:
+class Result:
     guide: Guide
     score: int
     snippet: Markup
@@ -52,10 +52,10 @@ class SearchIndex:
             entries = []
             for guide in library.all_in(language):
                 text, positions = fold_with_positions(guide.text)
-                entries.append(Entry(guide, fold(guide.title), fold(guide.summary), text, positions))
+                entries.append(IndexedGuide(guide, fold(guide.title), fold(guide.summary), text, positions))
             self.entries[language] = entries
 
-    def search(self, query: str, language: str, limit: int = 20) -> list[Hit]:
+    def search(self, query: str, language: str, limit: int = 20) -> list[Result]:
         terms = terms_of(query)
         if not terms:
             return []
@@ -77,10 +77,10 @@ class SearchIndex:
                     score += 2 * TITLE_WEIGHT
                 hits.append((score, entry))
         hits.sort(key=lambda hit: (-hit[0], hit[1].guide.title))
-        return [Hit(entry.guide, score, snippet(entry, terms)) for score, entry in hits[:limit]]
+        return [Result(entry.guide, score, snippet(entry, terms)) for score, entry in hits[:limit]]
 
 
-def snippet(entry: Entry, terms: list[str]) -> Markup:
+def snippet(entry: IndexedGuide, terms: list[str]) -> Markup:
     """A short excerpt of the text around the first match, the matched words marked."""
     pattern = re.compile("|".join(rf"\b{re.escape(term)}\w*" for term in sorted(terms, key=len, reverse=True)))
     first = pattern.search(entry.text)

@@ -15,7 +15,6 @@ from markupsafe import Markup
 from .prefixes import Blueprint, current_language
 
 bp = Blueprint("share", __name__)
-SOURCES = ("link", "qr", "poster")
 KINDS = ("trang-chu", "huong-dan", "tu-van")
 
 

@@ -38,3 +38,30 @@ def test_no_inline_script_or_style_in_pages(fixture_client):
         assert all(script.get("src") for script in soup.find_all("script")), url
         assert not soup.find_all("style") and not soup.select("[style]"), url
         assert not [tag for tag in soup.find_all(True) if any(a.startswith(("on", "hx-on")) for a in tag.attrs)], url
+
+
+def test_a_host_the_site_does_not_serve_is_refused_before_any_page_or_cache(client):
+    assert client.get("/huong-dan/", headers={"Host": "evil.example"}).status_code == 400
+    assert client.get("/huong-dan", headers={"Host": "evil.example"}).status_code == 400  # no redirect to it
+    page = client.get("/huong-dan/", headers={"Host": "localhost:8000"})
+    assert page.status_code == 200 and b"evil.example" not in page.data
+    assert client.get("/", headers={"Host": "[::1]:8000"}).status_code == 200
+
+
+def test_production_answers_only_for_its_public_address(tmp_path):
+    from guide import create_app
+
+    app = create_app({"TESTING": True, "GUIDE_ENV": "production", "PUBLIC_URL": "https://huongdan.example.gov.vn",
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}"})  # fmt: skip
+    client = app.test_client()
+    assert client.get("/", headers={"Host": "localhost"}).status_code == 400
+    assert client.get("/", headers={"Host": "huongdan.example.gov.vn"}, base_url="https://huongdan.example.gov.vn").status_code == 200
+
+
+def test_a_client_sent_script_name_changes_no_page_anyone_gets(client):
+    """gunicorn takes SCRIPT_NAME from a request header: a visitor could make every link point away."""
+    poisoned = client.get("/huong-dan/", environ_overrides={"SCRIPT_NAME": "//evil.example"})
+    assert b"//evil.example" not in poisoned.data
+    clean = client.get("/huong-dan/")
+    assert clean.status_code == 200 and b"//evil.example" not in clean.data
+    assert 'href="/huong-dan/' in clean.get_data(as_text=True)
