@@ -8,10 +8,11 @@ COMPILED := $(CATALOGS:.po=.mo)
 
 .PHONY: run test install translations extract update-translations check system-deps bench clean
 
-# No access log: it would keep IP addresses, user agents and search words, which we promise not to.
+# gunicorn.conf.py: threaded workers with header and request timeouts (slow clients), graceful
+# stops (tallies written at exit), and no access log nor client address in any log.
 run: install translations
 	$(BIN)/flask --app wsgi init-db
-	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:8000 wsgi:app
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: install translations system-deps
 	$(BIN)/flask --app wsgi content check
