@@ -51,6 +51,12 @@ MIGRATIONS: list[Callable[[sa.Connection], None]] = [
         if connection.dialect.name == "sqlite"
         else None
     ),
+    # 3: dashboard users' sessions can be ended (guide/dashboard/users.py); the unused locked_until stays
+    lambda connection: (
+        connection.exec_driver_sql("ALTER TABLE dashboard_user ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0")
+        if sa.inspect(connection).has_table("dashboard_user")
+        else None
+    ),
 ]
 
 

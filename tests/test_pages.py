@@ -144,17 +144,6 @@ def test_html_answers_vary_on_htmx(fixture_client):
     assert "HX-Request" in fixture_client.get("/huong-dan/").headers["Vary"]
 
 
-def test_production_refuses_the_default_secret(monkeypatch):
-    from guide import create_app
-
-    monkeypatch.setenv("GUIDE_ENV", "production")
-    monkeypatch.delenv("GUIDE_SECRET_KEY", raising=False)
-    with pytest.raises(RuntimeError, match="GUIDE_SECRET_KEY"):
-        create_app()
-    monkeypatch.setenv("GUIDE_SECRET_KEY", "x" * 40)
-    assert create_app().config["SESSION_COOKIE_SECURE"] is True
-
-
 def test_behind_a_proxy_the_forwarded_scheme_is_trusted_only_when_configured(tmp_path):
     from guide import create_app
 

@@ -5,16 +5,18 @@ import datetime as dt
 import io
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+import sqlalchemy as sa
+from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from .. import htmx
-from ..prefixes import localized_route
-from . import charts, figures, users
+from ..prefixes import Blueprint
+from . import charts, figures, signin, users
 
 bp = Blueprint("dashboard", __name__)
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -42,7 +44,38 @@ class LogoutForm(FlaskForm):
 
 @bp.context_processor
 def dashboard_context():
-    return {"logout_form": LogoutForm()} if current_user.is_authenticated else {}
+    if g.get("database_unavailable"):
+        return {}  # who is signed in cannot be asked
+    return {"logout_form": LogoutForm(formdata=None)} if current_user.is_authenticated else {}
+
+
+bp.record_once(lambda state: signin.limiter.init_app(state.app))
+
+
+@bp.after_request
+def never_stored(response):
+    # Commune offices share computers: no dashboard page, CSV or sign-in form is kept by a browser
+    # or a proxy for the next person to find (with Back, or in the cache).
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many_attempts(_error):
+    form = LoginForm(formdata=None)
+    error = _("Too many attempts. Wait a few minutes, then try again.")
+    return render_template("dashboard/login.html", form=form, error=error), 429, {"Retry-After": "60"}
+
+
+@bp.errorhandler(sa.exc.OperationalError)
+@bp.errorhandler(sa.exc.InterfaceError)
+def database_unavailable(error):
+    """The database is locked, read-only, missing or unreachable: a page that says to try again."""
+    # The driver's message only (never the statement or its parameters: a name someone typed).
+    reason = (str(getattr(error, "orig", None) or "").splitlines() or [""])[0]
+    current_app.logger.warning("dashboard: the database is unavailable (%s: %s)", type(error).__name__, reason)
+    g.database_unavailable = True
+    return render_template("dashboard/unavailable.html"), 503, {"Retry-After": "30"}
 
 
 def portal_keys() -> frozenset[str]:
@@ -105,34 +138,38 @@ def display(value, column: str) -> str:
     return str(value)
 
 
-@localized_route(bp, "/thong-ke/dang-nhap", with_commune=False, methods=["GET", "POST"])
+@bp.route("/thong-ke/dang-nhap", with_commune=False, methods=["GET", "POST"])
+@signin.limited
 def login():
-    form = LoginForm()
+    # A form body only: Flask-WTF would also read JSON, whose values need not be strings.
+    form = LoginForm(formdata=request.form if request.method == "POST" else None)
     error = None
     if form.validate_on_submit():
-        users.ensure_table()
-        user, problem = users.authenticate(form.name.data, form.password.data)
+        user = users.authenticate(form.name.data, form.password.data)
         if user is not None:
+            session.clear()  # nothing from before signing in is carried into the signed-in session
             login_user(user)
             return redirect(url_for("dashboard.district"), 303)
+        error = _("The name or the password is not right.")
+    elif request.method == "POST":
         error = (
-            _("Too many failed attempts. Try again in 15 minutes.")
-            if problem == "locked"
+            _("The form expired. Please enter your name and password again.")
+            if "csrf_token" in form.errors
             else _("The name or the password is not right.")
         )
-    elif request.method == "POST":
-        error = _("The form expired. Please enter your name and password again.")
     return render_template("dashboard/login.html", form=form, error=error), 200
 
 
-@localized_route(bp, "/thong-ke/dang-xuat", with_commune=False, methods=["POST"])
+@bp.route("/thong-ke/dang-xuat", with_commune=False, methods=["POST"])
 def logout():
-    if LogoutForm().validate_on_submit():
+    if LogoutForm(formdata=request.form).validate_on_submit() and current_user.is_authenticated:
+        user_id = current_user.id
         logout_user()
+        users.end_sessions(user_id)  # every session of this user ends, a copied cookie too
     return redirect(url_for("dashboard.login"), 303)
 
 
-@localized_route(bp, "/thong-ke/", with_commune=False)
+@bp.route("/thong-ke/", with_commune=False)
 @login_required
 def district():
     if current_user.role != "district":
@@ -169,7 +206,7 @@ def district():
     return render_template("dashboard/district.html", **context)
 
 
-@localized_route(bp, "/thong-ke/xa/<slug>", with_commune=False)
+@bp.route("/thong-ke/xa/<slug>", with_commune=False)
 @login_required
 def commune(slug: str):
     registry = current_app.extensions["guide.registry"]

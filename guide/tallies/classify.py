@@ -84,7 +84,10 @@ def is_same_page_reload(hit: Hit, headers: Mapping[str, str] | None = None) -> b
         return False
     if headers.get("hx-history-restore-request") == "true":
         return True
-    current = urlsplit(headers.get("hx-current-url", ""))
+    try:
+        current = urlsplit(headers.get("hx-current-url", ""))
+    except ValueError:  # not a URL (`http://[::1`): htmx sends the page's own, so no page of ours sent this
+        return True
     return unquote_plus(current.path) == unquote_plus(hit.path) and unquote_plus(current.query) == unquote_plus(
         hit.query
     )
