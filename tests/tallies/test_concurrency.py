@@ -17,8 +17,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from guide.content import load_library
-from guide.errors import ContentError
+from guide.content import ContentError, load_library
 from guide.wizards.model import all_paths, load_wizards
 from tests.conftest import FIXTURE_CONTENT, ROOT
 
