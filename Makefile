@@ -15,6 +15,8 @@ run: install translations
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: install translations system-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/flask --app wsgi content check
 	$(BIN)/pytest
 
