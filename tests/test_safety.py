@@ -368,6 +368,14 @@ def test_a_database_fault_during_sign_in_is_a_polite_try_again_in_the_visitors_l
     assert not [r for r in caplog.records if r.exc_info], "a traceback logged"
 
 
+def test_a_database_gone_under_a_signed_in_officer_is_the_same_polite_page(app, tmp_path):
+    officer = signed_in(app)
+    app.config["DATABASE_URL"] = f"sqlite:///{tmp_path / 'gone' / 'safety.sqlite3'}"
+    for url in ("/thong-ke/", "/thong-ke/?format=csv", "/thong-ke/dang-nhap"):
+        response = officer.get(url)
+        assert response.status_code == 503 and response.headers["Cache-Control"] == "no-store", url
+
+
 @pytest.mark.parametrize(
     "body", ['{"name": 1}', '{"name": 1, "password": 2, "csrf_token": 3}', "[1]", '"x"', "null", "{", "1e999"]
 )
@@ -387,8 +395,11 @@ def test_malformed_origin_referer_and_htmx_headers_are_answered_not_a_500(app, v
     client = client_from(app, "192.0.2.31")
     headers = {"Origin": value, "Referer": value, "HX-Request": "true", "HX-Current-URL": value}
     headers = {name: v for name, v in headers.items() if "\x00" not in v}  # Werkzeug refuses a NUL itself
-    assert client.post("/phan-hoi", data={"answer": "yes", "token": "x"}, headers=headers).status_code < 500
-    assert client.post("/thong-ke/dang-nhap", data={"name": "x"}, headers=headers).status_code < 500
+    for base_url in ("http://localhost", "https://localhost"):  # over HTTPS a Referer is looked at more
+        form = {"answer": "yes", "token": "x"}
+        assert client.post("/phan-hoi", data=form, headers=headers, base_url=base_url).status_code < 500
+        response = client.post("/thong-ke/dang-nhap", data={"name": "x"}, headers=headers, base_url=base_url)
+        assert response.status_code < 500
     assert client.get("/huong-dan/", headers=headers).status_code == 200
     assert client.get("/thong-ke/dang-nhap", headers=headers).status_code == 200
     assert not [r for r in caplog.records if r.exc_info], "a traceback logged"

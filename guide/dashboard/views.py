@@ -44,12 +44,10 @@ class LogoutForm(FlaskForm):
 
 @bp.context_processor
 def dashboard_context():
-    if g.get("database_unavailable"):
-        return {}  # who is signed in cannot be asked
     return {"logout_form": LogoutForm(formdata=None)} if current_user.is_authenticated else {}
 
 
-bp.record_once(lambda state: signin.limiter.init_app(state.app))
+bp.record_once(lambda state: signin.init_app(state.app))
 
 
 @bp.after_request
@@ -74,7 +72,9 @@ def database_unavailable(error):
     # The driver's message only (never the statement or its parameters: a name someone typed).
     reason = (str(getattr(error, "orig", None) or "").splitlines() or [""])[0]
     current_app.logger.warning("dashboard: the database is unavailable (%s: %s)", type(error).__name__, reason)
-    g.database_unavailable = True
+    # Who is signed in cannot be asked: the page is rendered for nobody (flask-login's own
+    # template context would ask the database again). g._login_user is where flask-login keeps it.
+    g._login_user = current_app.login_manager.anonymous_user()
     return render_template("dashboard/unavailable.html"), 503, {"Retry-After": "30"}
 
 
