@@ -108,6 +108,13 @@ def test_the_instance_secret_is_made_once_readable_by_its_owner_only(tmp_path):
     assert [p.name for p in path.parent.iterdir()] == ["secret_key"]  # no candidate left behind
 
 
+def test_the_secret_lives_in_the_instance_folder_unless_one_is_given(fresh_clone_env, monkeypatch):
+    settings = config.from_environment("/srv/guide/instance")
+    assert settings["SECRET_KEY"] is None and settings["SECRET_KEY_FILE"] == Path("/srv/guide/instance/secret_key")
+    monkeypatch.setenv("GUIDE_SECRET_KEY", "s" * 40)
+    assert config.from_environment("/srv/guide/instance")["SECRET_KEY"] == "s" * 40
+
+
 def test_two_apps_on_one_instance_folder_share_the_secret_so_sessions_survive_a_restart(tmp_path, fresh_clone_env):
     instance = {"SECRET_KEY": None, "SECRET_KEY_FILE": tmp_path / "instance" / "secret_key"}
     first = make_app(tmp_path / "a", **instance)
