@@ -14,6 +14,8 @@ import stat
 import tempfile
 from pathlib import Path
 
+from .clock import TIMEZONE
+
 ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "production")
 MIN_SECRET_BYTES = 32
@@ -44,7 +46,7 @@ def from_environment(instance_path: str) -> dict:
         # Counts wait in memory this long and are written together; more than 0 (the Recorder refuses 0).
         "TALLIES_FLUSH_SECONDS": float(env.get("GUIDE_TALLIES_FLUSH_SECONDS") or "1"),
         "BABEL_DEFAULT_LOCALE": "vi",
-        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "BABEL_DEFAULT_TIMEZONE": TIMEZONE.key,
         "BABEL_TRANSLATION_DIRECTORIES": "translations",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -112,8 +112,8 @@ LIVE_USERS = {"district": ("huyen-live", "mat-khau-huyen-1"), "commune": ("ea-na
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     from guide import db
+    from guide.clock import today
     from guide.dashboard import demo, users
-    from guide.dashboard.views import today
 
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite3'}"})
     with app.app_context():

@@ -55,7 +55,12 @@ def test_production_answers_only_for_its_public_address(tmp_path):
                       "DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}"})  # fmt: skip
     client = app.test_client()
     assert client.get("/", headers={"Host": "localhost"}).status_code == 400
-    assert client.get("/", headers={"Host": "huongdan.example.gov.vn"}, base_url="https://huongdan.example.gov.vn").status_code == 200
+    assert (
+        client.get(
+            "/", headers={"Host": "huongdan.example.gov.vn"}, base_url="https://huongdan.example.gov.vn"
+        ).status_code
+        == 200
+    )
 
 
 def test_a_client_sent_script_name_changes_no_page_anyone_gets(client):

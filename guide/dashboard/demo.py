@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import db
+from .. import clock, db
 from .figures import tally
 
 settings = sa.Table(
@@ -76,7 +76,7 @@ def fill(days: int, end: dt.date) -> int:
     """Write the demo tallies; refuse (ValueError) when the database already holds real ones."""
     engine = db.engine()
     db.create_schema()
-    with engine.begin() as connection:
+    with db.begin_immediate(engine) as connection:  # the read of what is there and the writes, as one
         if connection.execute(sa.select(sa.func.count()).select_from(tally)).scalar() and not is_marked():
             raise ValueError("the database already holds real tallies: demo data would mix with them")
         app = current_app
@@ -112,10 +112,8 @@ def fill(days: int, end: dt.date) -> int:
 @with_appcontext
 def demo_command(days: int):
     """Fill an empty database with synthetic tallies for the registered communes, marked as demo."""
-    from .views import today
-
     try:
-        written = fill(days, today())
+        written = fill(days, clock.today())
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"wrote {written} demo counters over {days} days; the dashboard marks them as demo")

@@ -1,9 +1,7 @@
 """Dashboard pages. Thin: figures.py computes, charts.py draws, these check who may see what."""
 
 import csv
-import datetime as dt
 import io
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import abort, current_app, g, redirect, render_template, request, session, url_for
@@ -14,12 +12,11 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from .. import htmx
+from .. import clock, htmx
 from ..prefixes import Blueprint
-from . import charts, figures, signin, users
+from . import charts, demo, figures, signin, users
 
 bp = Blueprint("dashboard", __name__)
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 COLUMNS = (
     "name",
     "visitors",
@@ -84,12 +81,10 @@ def portal_keys() -> frozenset[str]:
     return frozenset(key for key, link in links.items() if "dichvucong" in link.url)
 
 
-def today() -> dt.date:
-    return dt.datetime.now(LOCAL).date()
-
-
 def requested_range():
-    period, ok = figures.parse_range(today(), request.args.get("ky"), request.args.get("tu"), request.args.get("den"))
+    period, ok = figures.parse_range(
+        clock.today(), request.args.get("ky"), request.args.get("tu"), request.args.get("den")
+    )
     return period, ok
 
 
@@ -198,7 +193,7 @@ def district():
         display=display,
         sort=column,
         descending=descending,
-        demo=is_demo(),
+        demo=demo.is_marked(),
         query=filters(),
     )
     if htmx and not htmx.history_restore_request:
@@ -246,7 +241,7 @@ def commune(slug: str):
         top_guides=top_guides,
         top_outcomes=top_outcomes,
         compare=compare,
-        demo=is_demo(),
+        demo=demo.is_marked(),
         query=filters(),
         daily_chart=charts.line_chart(
             "chart-daily",
@@ -273,9 +268,3 @@ def commune(slug: str):
 def filters() -> dict[str, str]:
     """The range part of the query string, kept in every link of the page."""
     return {k: v for k, v in request.args.items() if k in ("ky", "tu", "den")}
-
-
-def is_demo() -> bool:
-    from . import demo
-
-    return demo.is_marked()

@@ -27,7 +27,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 import psycopg
 import sqlalchemy as sa
@@ -35,9 +34,10 @@ from psycopg import errors as pg
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import db
+from ..clock import TIMEZONE
+from ..clock import now as local_now
 from .classify import VISITOR, Event
 
-TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 HASH_HEX_CHARS = 16  # 64 bits: no two visitors of one commune on one day collide in practice
 MAX_PENDING = 100_000  # requests waiting for the writer: past this (the database gone for long), drop
 EXIT_PATIENCE_SECONDS = 5.0  # a stopping worker's last write may try again this long while locked
@@ -79,10 +79,6 @@ salt = sa.Table(
     sa.Column("day", sa.Date, primary_key=True),
     sa.Column("salt", sa.String(64), nullable=False),
 )
-
-
-def local_now() -> datetime:
-    return datetime.now(TIMEZONE)
 
 
 def visitor_hash(day_salt: str, ip: str, user_agent: str) -> str:
