@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from .. import db
+from ..tallies.classify import ARRIVAL_SOURCES
 from ..tallies.store import tally
 
-SOURCES = ("qr", "poster", "link", "zalo", "facebook")
 MAX_DAYS = 366
 
 
@@ -46,7 +46,7 @@ class Figures:
         return self.visitors * 1000 / self.population if self.population else None
 
     def value(self, column: str):
-        if column in SOURCES:
+        if column in ARRIVAL_SOURCES:
             return self.arrivals.get(column, 0)
         return getattr(self, column)
 

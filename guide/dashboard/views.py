@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length
 
 from .. import clock, htmx
 from ..prefixes import Blueprint
+from ..tallies.classify import ARRIVAL_SOURCES
 from . import charts, demo, figures, signin, users
 
 bp = Blueprint("dashboard", __name__)
@@ -24,7 +25,7 @@ COLUMNS = (
     "wizard_starts",
     "outcomes",
     "portal",
-    *figures.SOURCES,
+    *ARRIVAL_SOURCES,
     "useful_share",
     "reach_per_1000",
 )
@@ -218,7 +219,7 @@ def commune(slug: str):
     mine = next(row for row in everyone if row.slug == place.slug)
     labels = column_labels()
     if request.args.get("format") == "csv":
-        daily_columns = ("visitors", "views", "wizard_starts", "outcomes", "portal", *figures.SOURCES)
+        daily_columns = ("visitors", "views", "wizard_starts", "outcomes", "portal", *ARRIVAL_SOURCES)
         return csv_response(
             ["day", *[labels[c] for c in daily_columns]],
             [[day, *[row.value(c) for c in daily_columns]] for day, row in days],
@@ -250,7 +251,7 @@ def commune(slug: str):
             [(labels["visitors"], [r.visitors for _day, r in days]), (labels["views"], [r.views for _day, r in days])],
         ),
         sources_chart=charts.bar_chart(
-            "chart-sources", _("Arrivals by source"), [(labels[s], mine.arrivals.get(s, 0)) for s in figures.SOURCES]
+            "chart-sources", _("Arrivals by source"), [(labels[s], mine.arrivals.get(s, 0)) for s in ARRIVAL_SOURCES]
         ),
         funnel_chart=charts.bar_chart(
             "chart-funnel",

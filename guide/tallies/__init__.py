@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from .. import db, events
 from ..prefixes import current_language
-from .classify import Event, Hit, counts_for, is_person
+from .classify import Event, PageRequest, counts_for, is_person
 from .store import Batch, Recorder
 
 EXTENSION = "guide.tallies"
@@ -73,10 +73,10 @@ def headers_of(environ: dict) -> dict[str, str]:
     return {name: environ[key] for name, key in _HEADERS if key in environ}
 
 
-def hit_of(response) -> Hit:
+def hit_of(response) -> PageRequest:
     """The request being answered, as `classify` sees it."""
     commune = g.get("commune")
-    return Hit(
+    return PageRequest(
         method=request.method,
         endpoint=request.endpoint,
         status=response.status_code,
@@ -96,11 +96,11 @@ def hit_of(response) -> Hit:
 COUNTED_AS = "guide.tallies.counted_as"
 
 
-def counted_as(environ: dict) -> tuple[Hit, str] | None:
+def counted_as(environ: dict) -> tuple[PageRequest, str] | None:
     return environ.get(COUNTED_AS)
 
 
-def count_again(app: Flask, environ: dict, counted_as: tuple[Hit, str] | None) -> None:
+def count_again(app: Flask, environ: dict, counted_as: tuple[PageRequest, str] | None) -> None:
     """Count a request the response cache answered, as Flask would have: the same page, asked
     with this request's own headers (a crawler is still a crawler) and its own tags (?src=,
     utm_source, fbclid: where this visitor came from)."""
@@ -116,7 +116,7 @@ def count_again(app: Flask, environ: dict, counted_as: tuple[Hit, str] | None) -
         recorder(app).note_drop("error")
 
 
-def _count(app: Flask, hit: Hit, language: str, environ: dict) -> None:
+def _count(app: Flask, hit: PageRequest, language: str, environ: dict) -> None:
     if not is_person(hit):
         return
     events = counts_for(hit)

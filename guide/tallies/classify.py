@@ -15,7 +15,8 @@ from urllib.parse import unquote_plus, urlsplit
 
 from crawlerdetect import CrawlerDetect
 
-SOURCES = ("qr", "poster", "link")  # our own tags, from the share kit (?src=)
+SHARE_TAGS = ("qr", "poster", "link")  # our own tags, from the share kit (?src=)
+ARRIVAL_SOURCES = (*SHARE_TAGS, "zalo", "facebook")  # where a visitor came from, as counted
 THANKS = "cam-on"  # the query flag of a page shown again after "was this useful?" (not a new view)
 NOT_COUNTED_ENDPOINTS = frozenset({"static", "health.healthz"})
 # The pages readers come for. Staff at work (the share kit, the dashboard) are not the public
@@ -33,7 +34,7 @@ VISITOR = Event("visitors")  # counted only if this visitor was not yet seen tod
 
 
 @dataclass(frozen=True)
-class Hit:
+class PageRequest:
     """A request and its answer, as far as counting needs them. `headers` has lower-case names."""
 
     method: str
@@ -76,10 +77,10 @@ def is_prefetch(headers: Mapping[str, str]) -> bool:
     return "prefetch" in purpose or "preview" in purpose or headers.get("x-moz", "").lower() == "prefetch"
 
 
-def is_same_page_reload(hit: Hit, headers: Mapping[str, str] | None = None) -> bool:
+def is_same_page_reload(hit: PageRequest) -> bool:
     """An htmx request that reloads part of the page the visitor is already on, or restores one
     from history: they saw it already."""
-    headers = hit.headers if headers is None else headers
+    headers = hit.headers
     if headers.get("hx-request") != "true":
         return False
     if headers.get("hx-history-restore-request") == "true":
@@ -93,15 +94,13 @@ def is_same_page_reload(hit: Hit, headers: Mapping[str, str] | None = None) -> b
     )
 
 
-def is_person(hit: Hit, headers: Mapping[str, str] | None = None) -> bool:
-    """Whether a person asked; `headers` (default: the hit's own) lets the response cache ask
-    again for a later request for the same URL."""
-    headers = hit.headers if headers is None else headers
+def is_person(hit: PageRequest) -> bool:
+    """Whether a person asked (not a crawler, a preview, a prefetch or a reload of the same page)."""
     if hit.method not in ("GET", "POST") or hit.endpoint is None or hit.endpoint in NOT_COUNTED_ENDPOINTS:
         return False
-    if is_prefetch(headers) or is_same_page_reload(hit, headers):
+    if is_prefetch(hit.headers) or is_same_page_reload(hit):
         return False
-    return not is_machine(headers.get("user-agent", "")[:MAX_UA_LENGTH])
+    return not is_machine(hit.headers.get("user-agent", "")[:MAX_UA_LENGTH])
 
 
 # --- what a page counts for ------------------------------------------------------------------
@@ -122,7 +121,7 @@ def arrival_sources(args: Mapping[str, str]) -> list[str]:
     """Where a visitor came from: our tag (?src=) and the chat app the link was opened in, from the
     tags Zalo (utm_source=zalo, zarsrc) and Facebook (fbclid) append."""
     sources = []
-    if args.get("src") in SOURCES:
+    if args.get("src") in SHARE_TAGS:
         sources.append(args["src"])
     utm = args.get("utm_source", "").lower()
     if utm == "zalo" or "zarsrc" in args:
@@ -132,7 +131,7 @@ def arrival_sources(args: Mapping[str, str]) -> list[str]:
     return sources
 
 
-def page_events(hit: Hit) -> list[Event]:
+def page_events(hit: PageRequest) -> list[Event]:
     """What a page a person was shown counts for."""
     subject = subject_of(hit.endpoint, hit.view_args, hit.commune)
     events = [VISITOR]
@@ -148,11 +147,11 @@ def page_events(hit: Hit) -> list[Event]:
     return events
 
 
-def classify(hit: Hit) -> list[Event] | None:
+def classify(hit: PageRequest) -> list[Event] | None:
     return counts_for(hit) if is_person(hit) else None
 
 
-def counts_for(hit: Hit) -> list[Event]:
+def counts_for(hit: PageRequest) -> list[Event]:
     """What the request counts for if a person made it."""
     if THANKS in hit.args:
         return []  # back on the page after answering "was this useful?": counted already

@@ -2,12 +2,21 @@
 
 import pytest
 
-from guide.tallies.classify import VISITOR, Event, Hit, arrival_sources, classify, is_machine, is_person, subject_of
+from guide.tallies.classify import (
+    VISITOR,
+    Event,
+    PageRequest,
+    arrival_sources,
+    classify,
+    is_machine,
+    is_person,
+    subject_of,
+)
 
 from .conftest import MACHINES, PEOPLE, ZALO_IN_APP
 
 
-def hit(**changes) -> Hit:
+def hit(**changes) -> PageRequest:
     """A person's GET of a guide page that answered 200; change what a test is about."""
     values = dict(
         method="GET",
@@ -18,7 +27,7 @@ def hit(**changes) -> Hit:
         headers={"user-agent": PEOPLE["chrome"]},
     )
     headers = {**values["headers"], **changes.pop("headers", {})}
-    return Hit(**{**values, **changes, "headers": headers})
+    return PageRequest(**{**values, **changes, "headers": headers})
 
 
 @pytest.mark.parametrize("name", sorted(PEOPLE))
