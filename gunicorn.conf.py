@@ -12,8 +12,8 @@ Safe facing the internet on its own (`make run`) and behind the shipped deploy/n
   (tests/test_deploy.py; bench/README.md, "Slow clients").
 - Tallies are kept in memory and written at exit: workers stop on SIGTERM and exit normally, which
   runs the exit handlers. `graceful_timeout` gives requests in flight time to finish, and a
-  stopping worker shuts the connections of clients still dribbling headers at once (no request is
-  lost: none had arrived), so their threads cannot hold the exit until gunicorn kills the worker.
+  stopping worker shuts the connections of clients still dribbling headers after STOPPING_PATIENCE
+  (no request is lost: none had arrived), so their threads cannot hold the exit until gunicorn kills the worker.
   `max_requests` (with jitter, so workers do not restart together) restarts a worker the same
   graceful way.
 - Privacy: no access log (it would keep addresses, user agents and search words). gunicorn's error
@@ -49,6 +49,7 @@ limit_request_field_size = 8190
 
 HEADER_TIMEOUT = 10.0  # seconds from a request's first byte to the end of its headers
 REQUEST_TIMEOUT = 60.0  # seconds from the end of its headers to the end of the answer
+STOPPING_PATIENCE = 2.0  # a stopping worker waits this long for headers already coming (a person's take ms)
 
 accesslog = None  # never: see the module's docstring
 errorlog = "-"  # stderr: the terminal for `make run`, the journal under systemd
@@ -74,7 +75,8 @@ class GuideWorker(ThreadWorker):
     def handle(self, conn):
         me = threading.get_ident()
         with self._serving_lock:
-            self._serving[me] = [conn, time.monotonic() + HEADER_TIMEOUT, False]
+            now = time.monotonic()
+            self._serving[me] = [conn, now + HEADER_TIMEOUT, False, now]
         try:
             return super().handle(conn)
         finally:
@@ -86,7 +88,7 @@ class GuideWorker(ThreadWorker):
         with self._serving_lock:
             entry = self._serving.get(threading.get_ident())
             if entry is not None:
-                entry[1:] = [time.monotonic() + REQUEST_TIMEOUT, True]
+                entry[1:3] = [time.monotonic() + REQUEST_TIMEOUT, True]
         return super().handle_request(req, conn)
 
     def murder_keepalived(self, *args, **kwargs):
@@ -96,8 +98,8 @@ class GuideWorker(ThreadWorker):
         with self._serving_lock:
             late = [
                 conn
-                for conn, deadline, has_request in self._serving.values()
-                if deadline < now or (stopping and not has_request)
+                for conn, deadline, has_request, started in self._serving.values()
+                if deadline < now or (stopping and not has_request and now - started > STOPPING_PATIENCE)
             ]
         for conn in late:
             try:

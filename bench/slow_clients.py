@@ -27,7 +27,7 @@ def measure(port: int, seconds: float, visitors: int, slow: bool) -> str:
     try:
         if clients:
             wait_for(lambda: clients.connected >= SLOW_CLIENTS, timeout=30)
-        visits = visit_for(port, seconds, visitors=visitors, pause=0)
+        visits = visit_for(port, seconds, visitors=visitors, pause=0, keep_alive=True)
     finally:
         if clients:
             clients.stop()

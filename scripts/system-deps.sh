@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs what the tests need from Debian: chromium (browser tests) and postgresql (database tests).
+# Installs what the tests need from Debian: chromium (browser tests), postgresql (database tests)
+# and nginx (tests/test_deploy.py runs deploy/nginx.conf in front of gunicorn).
 # Only as root (CI runs as root); otherwise it says what is missing and the tests that need it fail.
 set -euo pipefail
 # `system-deps.sh` for the tests; `system-deps.sh bench` adds wrk, the benchmark's load generator.
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+[ -x /usr/sbin/nginx ] || missing+=(nginx)
 if [ "${1:-}" = bench ]; then command -v wrk >/dev/null || missing+=(wrk); fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then

@@ -148,7 +148,9 @@ def site_config(prefix: Path, port: int, app_port: int, extra=()) -> str:
 def main_config(prefix: Path, site: Path) -> str:
     """What Debian's /etc/nginx/nginx.conf gives the site, with every path in `prefix`."""
     user = "user root;\n" if os.geteuid() == 0 else ""  # root's workers would otherwise be nobody
-    temp = "".join(f"    {kind}_temp_path {prefix}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    temp = "".join(
+        f"    {kind}_temp_path {prefix}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     return (
         f"{user}worker_processes 2;\npid {prefix}/nginx.pid;\nerror_log {prefix}/logs/error.log;\ndaemon off;\n"
         "events { worker_connections 1024; }\n"
@@ -233,7 +235,9 @@ class SlowClients:
                 setattr(self, name, getattr(self, name) + change)
 
     def _run(self, n: int):
-        request = f"GET /?slow={n} HTTP/1.1\r\nHost: {HOST}\r\nUser-Agent: {CHROME_ANDROID}\r\nAccept: text/html\r\n\r\n"
+        request = (
+            f"GET /?slow={n} HTTP/1.1\r\nHost: {HOST}\r\nUser-Agent: {CHROME_ANDROID}\r\nAccept: text/html\r\n\r\n"
+        )
         while not self.stopping.is_set():
             try:
                 sock = socket.create_connection(("127.0.0.1", self.port), timeout=10, source_address=(SLOW_SOURCE, 0))
@@ -276,7 +280,9 @@ class Visits:
     seconds: list = field(default_factory=list)
 
 
-def visit_for(port: int, hold: float, visitors: int = 2, pages=PAGES, pause: float = 0.2) -> Visits:
+def visit_for(
+    port: int, hold: float, visitors: int = 2, pages=PAGES, pause: float = 0.2, keep_alive: bool = False
+) -> Visits:
     """`visitors` people reading pages one after the other for `hold` seconds."""
     visits = Visits()
     lock = threading.Lock()
@@ -284,15 +290,30 @@ def visit_for(port: int, hold: float, visitors: int = 2, pages=PAGES, pause: flo
 
     def visitor(offset: int):
         n = offset
+        connection = None
         while time.monotonic() < end:
             path = pages[n % len(pages)]
             n += 1
             started = time.monotonic()
             try:
-                status = get(port, path)[0]
+                if keep_alive:  # one connection, as a browser keeps (the benchmark: no port exhaustion)
+                    if connection is None:
+                        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                    connection.request("GET", path, headers={"Host": HOST, "User-Agent": CHROME_ANDROID})
+                    response = connection.getresponse()
+                    response.read()
+                    status = response.status
+                    if response.will_close:
+                        connection.close()
+                        connection = None
+                else:
+                    status = get(port, path)[0]
             except OSError as error:
                 with lock:
                     visits.failures.append(f"{path}: {error!r}")
+                if connection is not None:
+                    connection.close()
+                    connection = None
                 continue
             with lock:
                 visits.statuses.append((path, status))
@@ -317,7 +338,9 @@ def assert_all_answered(visits: Visits):
 def no_addresses_in(*texts: str):
     for text in texts:
         for address in (SLOW_SOURCE, VISITOR_SOURCE, "127.0.0.7"):
-            assert address not in text, f"{address} written: {text[text.find(address) - 300 : text.find(address) + 100]}"
+            assert address not in text, (
+                f"{address} written: {text[text.find(address) - 300 : text.find(address) + 100]}"
+            )
 
 
 def malformed_requests(port: int, source: str = "127.0.0.7"):
@@ -358,7 +381,9 @@ def test_slow_clients_leave_pages_answering_straight_to_gunicorn_and_it_stops_cl
         status = gunicorn.stop()
     finally:
         slow.stop()
-    print(f"straight to gunicorn: {len(visits.statuses)} pages, slowest {max(visits.seconds):.2f} s; slow clients {slow.connected} connections, {slow.cut_off} cut off")
+    print(
+        f"straight to gunicorn: {len(visits.statuses)} pages, slowest {max(visits.seconds):.2f} s; slow clients {slow.connected} connections, {slow.cut_off} cut off"
+    )
     assert_all_answered(visits)
     assert still_holding > 0, "the slow clients were not connected at the end"
     # gunicorn.conf.py's header timeout cut every one of them off at least once in 30 s.
@@ -383,7 +408,9 @@ def test_slow_clients_leave_pages_answering_through_the_shipped_nginx(gunicorn, 
             still_holding = slow.holding
         finally:
             slow.stop()
-        print(f"through nginx: {len(visits.statuses)} pages, slowest {max(visits.seconds):.2f} s; slow clients {slow.connected} connections, {slow.cut_off} cut off")
+        print(
+            f"through nginx: {len(visits.statuses)} pages, slowest {max(visits.seconds):.2f} s; slow clients {slow.connected} connections, {slow.cut_off} cut off"
+        )
         assert_all_answered(visits)
         # nginx holds them (its client_header_timeout counts from the last byte), at no cost to pages.
         assert still_holding > 0, "the slow clients were not connected at the end"
@@ -451,3 +478,19 @@ def test_the_tls_stub_is_valid_once_filled_in(tmp_path):
     (tmp_path / "nginx.conf").write_text(main_config(tmp_path, site))
     checked = nginx_check(tmp_path, binary)
     assert checked.returncode == 0, checked.stderr + site.read_text()
+
+
+def test_the_service_runs_the_same_gunicorn_behind_the_proxy_and_stops_it_gently():
+    unit = (ROOT / "deploy" / "guide.service").read_text()
+    settings = {}
+    for line in unit.splitlines():
+        if "=" in line and not line.startswith("#"):
+            key, _, value = line.partition("=")
+            settings.setdefault(key, []).append(value)
+    assert settings["ExecStart"] == ["/srv/guide/.venv/bin/gunicorn -c gunicorn.conf.py wsgi:app"]
+    assert "GUIDE_PROXIES=1" in settings["Environment"]
+    assert settings["EnvironmentFile"] == ["/etc/guide.env"]
+    assert settings["KillSignal"] == ["SIGTERM"] and settings["KillMode"] == ["mixed"]
+    graceful = re.search(r"^graceful_timeout = (\d+)", (ROOT / "gunicorn.conf.py").read_text(), re.M)
+    assert int(settings["TimeoutStopSec"][0]) > int(graceful[1])  # workers finish before systemd kills
+    assert settings["User"] != ["root"] and settings["NoNewPrivileges"] == ["yes"]
