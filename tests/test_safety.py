@@ -10,6 +10,7 @@ import sys
 import threading
 import types
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 import sqlalchemy as sa
@@ -435,14 +436,16 @@ CONTENT_TYPES = st.one_of(
     ),
     st.text(max_size=60).filter(lambda t: "\n" not in t and "\r" not in t and "\x00" not in t),
 )
-VALID = "@VALID@"  # replaced by a real token (the useful widget's, or the sign-in form's CSRF token)
+VALID = "VALIDTOKEN0"  # replaced by a real token (the useful widget's, or the sign-in form's CSRF token)
 FORM_FIELDS = st.dictionaries(
     st.sampled_from(["name", "password", "csrf_token", "token", "answer", "x"]),
     st.one_of(st.text(max_size=100), st.sampled_from([VALID, "yes", "no", OFFICER[0]])),
     max_size=5,
 )
+RIGHT_FORM = {"token": VALID, "answer": "yes", "csrf_token": VALID, "name": OFFICER[0], "password": OFFICER[1]}
 BODIES = st.one_of(
     st.binary(max_size=500),
+    FORM_FIELDS.map(lambda extra: urlencode({**RIGHT_FORM, **extra}).encode()),  # an answer that stands, mostly
     FORM_FIELDS.map(lambda fields: "&".join(f"{k}={v}" for k, v in fields.items()).encode("utf-8", "surrogatepass")),
     st.recursive(
         st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
