@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, RequestRedirect
 
 from ..config import ROOT
+from . import plain_language
 from .languages import Languages
 from .library import Library, load_library
 from .positions import Positions
@@ -148,7 +149,7 @@ def check_content(content_dir: Path) -> list[Problem]:
                 if message:
                     line = positions.line("outcomes", outcome.id, "body")
                     problems.append(Problem(wizard.path, f"{outcome.id}: {message}", line))
-    return problems + untranslated(library, wizards, content_dir)
+    return problems + untranslated(library, wizards, content_dir) + plain_language.library_warnings(library)
 
 
 def untranslated(library: Library, wizards: dict, content_dir: Path) -> list[Problem]:

@@ -5,6 +5,7 @@ Internal links are written without a language or commune prefix; `Guide.html_for
 A guide missing in a language is shown in the default language, with a notice.
 """
 
+import dataclasses
 import datetime as dt
 import html
 import re
@@ -25,11 +26,12 @@ from .problems import ContentError, Problem
 
 AUDIENCES = {"nguoi-dan", "ho-kinh-doanh", "doanh-nghiep"}
 REQUIRED = ("title", "summary", "topic", "audience", "updated", "sources")
-KNOWN_FIELDS = set(REQUIRED) | {"order", "related"}
+KNOWN_FIELDS = set(REQUIRED) | {"order", "related", "steps"}
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TOC_MIN_SECTIONS = 4
 _INTERNAL_HREF = re.compile(r'href="/(?!static/)')
 _TAGS = re.compile(r"<[^>]+>")
+_STEP_PREFIX = re.compile(r"^\w+\s+\d+\s*[:.]\s*")  # "Bước 3: ", "Step 3: "
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,32 @@ class Heading:
     level: int
     anchor: str
     title: str
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a journey: its heading in the journey guide and the guides that belong to it."""
+
+    number: int
+    anchor: str  # the heading's id in the journey guide
+    name: str  # the heading's words without "Bước 3:"
+    guides: tuple[str, ...]  # the first is where "previous" and "next" lead; none: to the heading
+
+    @property
+    def guide(self) -> str | None:
+        return self.guides[0] if self.guides else None
+
+
+@dataclass(frozen=True)
+class JourneyPlace:
+    """Where a guide stands in a journey: shown on the guide as a step-by-step box."""
+
+    journey: str  # the journey guide's slug
+    journey_title: str
+    step: Step
+    total: int
+    previous: Step | None
+    next: Step | None
 
 
 @dataclass(frozen=True)
@@ -63,6 +91,8 @@ class Guide:
     path: Path
     links: tuple[str, ...]  # every href in the body, as written
     images_without_alt: tuple[str, ...]
+    steps: tuple[tuple[str, tuple[str, ...]], ...] = ()  # a journey's steps as written: (heading id, guides)
+    journey: JourneyPlace | None = None  # set when the library is loaded, for a guide that is a step
 
     @property
     def sections(self) -> tuple[Heading, ...]:
@@ -239,6 +269,26 @@ def load_guide(path: Path, locale: str, topics: dict, md: markdown.Markdown, pro
     if not isinstance(related, list) or not all(isinstance(r, str) for r in related):
         complain("`related` must be a list of guide slugs", "related")
         related = []
+    steps = []
+    raw_steps = meta.get("steps")
+    if raw_steps is not None:
+        if not isinstance(raw_steps, list) or not raw_steps:
+            complain("`steps` must list the journey's steps: `- {heading: buoc-1, guides: [slug, …]}`", "steps")
+        else:
+            for entry in raw_steps:
+                guides = entry.get("guides", []) if isinstance(entry, dict) else None
+                if isinstance(guides, str):
+                    guides = [guides]
+                if (
+                    not isinstance(entry, dict)
+                    or not isinstance(entry.get("heading"), str)
+                    or not isinstance(guides, list)
+                    or not all(isinstance(g, str) for g in guides)
+                    or set(entry) - {"heading", "guides"}
+                ):
+                    complain(f"each step is `{{heading: <heading id>, guides: [slug, …]}}`, not {entry!r}", "steps")
+                    continue
+                steps.append((entry["heading"], tuple(guides)))
     sources = []
     for source in meta.get("sources") or []:
         if isinstance(source, str):
@@ -278,7 +328,99 @@ def load_guide(path: Path, locale: str, topics: dict, md: markdown.Markdown, pro
         path=path,
         links=tuple(md.collected_links),
         images_without_alt=tuple(md.images_without_alt),
+        steps=tuple(steps),
     )
+
+
+def place_journeys(guides: dict[str, dict[str, Guide]], default: str, problems: list[Problem]) -> None:
+    """Check every journey (a guide with `steps`) and tell each of its step guides where it stands.
+
+    Steps are declared in the default language's guide; a translation uses them with its own headings
+    (the same ids). A step names a heading of the journey and guides that exist; a guide belongs to
+    one step of one journey.
+    """
+    for language, by_slug in guides.items():
+        if language != default:
+            for guide in by_slug.values():
+                if guide.steps:
+                    problems.append(
+                        Problem(
+                            guide.path,
+                            f"`steps` belong in the {default} original; this translation uses them",
+                            _line_of(guide.path, "steps:"),
+                        )
+                    )
+    for journey_slug, original in guides[default].items():
+        if not original.steps:
+            continue
+        for language, by_slug in guides.items():
+            journey = by_slug.get(journey_slug)
+            if journey is None:
+                continue
+            titles = {h.anchor: h.title for h in journey.headings}
+            steps, wrong = [], False
+            for number, (anchor, members) in enumerate(original.steps, start=1):
+                if anchor not in titles:
+                    line = _line_of(journey.path, anchor, after="steps:") if journey is original else None
+                    problems.append(
+                        Problem(journey.path, f"step {number}: this journey has no heading {{#{anchor}}}", line)
+                    )
+                    wrong = True
+                    continue
+                for slug in members:
+                    if slug not in by_slug and slug not in guides[default]:
+                        if language == default:
+                            problems.append(
+                                Problem(
+                                    original.path,
+                                    f"step {number}: there is no guide {slug!r}",
+                                    _line_of(original.path, slug, after="steps:"),
+                                )
+                            )
+                        wrong = True
+                steps.append(Step(number, anchor, _STEP_PREFIX.sub("", titles[anchor]), members))
+            seen: dict[str, int] = {}
+            for step in steps:
+                for slug in step.guides:
+                    if slug == journey_slug or slug in seen:
+                        where = "the journey itself" if slug == journey_slug else f"already in step {seen[slug]}"
+                        if language == default:
+                            problems.append(
+                                Problem(
+                                    original.path,
+                                    f"step {step.number}: guide {slug!r} is {where}; a guide is one step",
+                                    _line_of(original.path, slug, after="steps:"),
+                                )
+                            )
+                        wrong = True
+                    seen.setdefault(slug, step.number)
+            if wrong:
+                continue
+            for index, step in enumerate(steps):
+                for slug in step.guides:
+                    member = by_slug.get(slug)
+                    if member is not None and member.journey is None:
+                        by_slug[slug] = dataclasses.replace(
+                            member,
+                            journey=JourneyPlace(
+                                journey=journey_slug,
+                                journey_title=journey.title,
+                                step=step,
+                                total=len(steps),
+                                previous=steps[index - 1] if index else None,
+                                next=steps[index + 1] if index + 1 < len(steps) else None,
+                            ),
+                        )
+
+
+def _line_of(path: Path, needle: str, after: str = "") -> int | None:
+    """The file line where `needle` first appears (after the first `after`), for a problem's place."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    at = raw.find(needle, max(raw.find(after), 0))
+    return raw.count("\n", 0, at) + 1 if at >= 0 else None
 
 
 def _load_yaml(path: Path, problems: list[Problem]) -> tuple[object, Positions]:
@@ -339,6 +481,7 @@ def load_library(content_dir: Path) -> Library:
             guide = load_guide(path, language, topics, md, problems)
             if guide is not None:
                 guides[language][guide.slug] = guide
+    place_journeys(guides, languages.default, problems)
     if problems:
         raise ContentError(problems)
     return Library(languages, guides, topics, links)
