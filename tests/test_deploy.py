@@ -19,13 +19,12 @@ import socket
 import subprocess
 import threading
 import time
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURE_CONTENT, ROOT
+from tests.conftest import ROOT
 from tests.tallies.conftest import CHROME_ANDROID, counters, free_port, wait_for
 
 pytestmark = pytest.mark.slow
@@ -72,11 +71,6 @@ class Gunicorn:
         env.pop("GUNICORN_CMD_ARGS", None)
         init_db = [str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi", "init-db"]
         made = subprocess.run(init_db, cwd=ROOT, env=env, capture_output=True, text=True)
-        if made.returncode != 0 and f"{ROOT}/content/" in made.stderr:
-            # The shipped content is being edited and does not load right now; this is about serving.
-            warnings.warn(f"the shipped content does not load, using the fixture content: {made.stderr[-500:]}")
-            env["GUIDE_CONTENT_DIR"] = str(FIXTURE_CONTENT)
-            made = subprocess.run(init_db, cwd=ROOT, env=env, capture_output=True, text=True)
         assert made.returncode == 0, f"`flask init-db` failed (the app, not the deployment):\n{made.stderr[-3000:]}"
         self.log = open(self.log_path, "w")
         self.process = subprocess.Popen(
