@@ -1,14 +1,26 @@
 """The reading pages: home (and a commune's landing page), the guide index, a guide; error pages."""
 
-from flask import Flask, abort, current_app, g, render_template, request, url_for
-from flask_babel import format_date, get_locale
+from flask import Flask, abort, current_app, g, has_request_context, render_template, request, url_for
+from flask_babel import format_date, format_number, get_locale
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from . import htmx
 from .communes import Registry
+from .communes.finder import MAX_QUERY_LENGTH, Finder
+from .communes.model import MERGED_ON, Commune
 from .content import Library
-from .prefixes import Blueprint, current_language, languages, url_in_language, url_prefix
+from .prefixes import (
+    FORMER_PARAMETER,
+    Blueprint,
+    FormerNameChoice,
+    current_language,
+    languages,
+    url_in_language,
+    url_prefix,
+)
 from .response_cache import shareable
+from .text import fold
 
 bp = Blueprint("pages", __name__)
 MAIN_WIZARD = "cach-nop-ho-so"  # "Which way should I submit?": the home page's call to action
@@ -22,15 +34,21 @@ def registry() -> Registry:
     return current_app.extensions["guide.registry"]
 
 
+def registry_of(app: Flask) -> Registry:
+    return app.extensions["guide.registry"]
+
+
 @bp.route("/")
 @shareable
 def home():
     language = current_language()
     wizard = current_app.extensions["guide.wizards"].get(MAIN_WIZARD)
+    commune = g.get("commune")
     return render_template(
         "pages/home.html",
+        landings=[registry().landing(unit.slug) for unit in commune.former] if commune else [],
+        namesakes=registry().namesakes(commune) if commune else (),
         top_guides=library().top(language),
-        communes=registry().communes,
         main_wizard=wizard
         and {"title": wizard.title[language], "url": url_for("wizards.start", wizard_slug=wizard.slug)},
     )
@@ -61,11 +79,82 @@ def guide(slug: str):
     )
 
 
+# --- the communes: every one of them, "which commune am I in now?", and the choice of a former name
+
+
+def finder() -> Finder:
+    return current_app.extensions["guide.commune_finder"]
+
+
+def _sort_key(commune: Commune) -> str:
+    return fold(commune.name.lower().replace("đ", "d{"))  # Đ after every D
+
+
+def by_letter(communes) -> list[tuple[str, list[Commune]]]:
+    """The communes in alphabetical order, grouped by first letter (Đ after D, as in the alphabet)."""
+    groups: dict[str, list[Commune]] = {}
+    for commune in sorted(communes, key=_sort_key):
+        first = commune.name[:1].upper()
+        groups.setdefault("Đ" if first == "Đ" else fold(first).upper(), []).append(commune)
+    return list(groups.items())
+
+
+@bp.route("/xa/")
+@shareable
+def communes():
+    groups = [
+        (province, by_letter([c for c in registry().communes if c.province == province]))
+        for province in registry().provinces
+    ] or [(None, by_letter(registry().communes))]
+    return render_template("communes/index.html", groups=groups, count=len(registry().communes), query="")
+
+
+@bp.route("/tim-xa")
+@shareable
+def find_commune():
+    query = request.args.get("q", "")[:MAX_QUERY_LENGTH]
+    found = finder().find(query) if query.strip() else None
+    template = "communes/_found.html" if htmx and not htmx.history_restore_request else "communes/find.html"
+    return render_template(template, query=query, found=found, partial=template.startswith("communes/_"))
+
+
+def render_choice(choice: FormerNameChoice):
+    """/xa/<former>/…, where the former name could mean several communes: ask which, with the same
+    page under each."""
+    try:
+        links = [
+            (
+                landing,
+                commune,
+                url_for(choice.endpoint, **choice.values, lang_code=current_language(), commune=commune.slug),
+            )
+            for landing in choice.landings
+            for commune in landing.communes
+        ]
+        return render_template("communes/choice.html", slug=choice.slug, landings=choice.landings, links=links)
+    except Exception as error:
+        return render_unexpected(error)
+
+
+def moved_from():
+    """The former unit a visitor was just redirected from (`?tu=`), if it went to this commune."""
+    commune, slug = g.get("commune"), request.args.get(FORMER_PARAMETER, "")
+    if commune is None or not slug or len(slug) > 80:
+        return None
+    landing = registry().landing(slug)
+    return landing if landing is not None and commune in landing.communes else None
+
+
 def render_error(error: HTTPException):
     code = error.code or 500
-    communes = registry().communes if code == 404 else ()
+    unknown = g.get("unknown_commune") if code == 404 else None
     try:
-        return render_template("errors/error.html", code=code, communes=communes), code
+        return render_template(
+            "errors/error.html",
+            code=code,
+            unknown_commune=unknown,
+            query=" ".join(unknown.split("-"))[:MAX_QUERY_LENGTH] if unknown else "",
+        ), code
     except Exception:  # the error page itself failed: answer plainly rather than with a trace
         current_app.logger.exception("error page failed to render")
         return "Lỗi / Error", code, {"Content-Type": "text/plain; charset=utf-8"}
@@ -82,9 +171,12 @@ def local_date(day) -> str:
 
 
 def init_app(app: Flask) -> None:
+    app.extensions["guide.commune_finder"] = Finder(registry_of(app))
+    app.register_error_handler(FormerNameChoice, render_choice)
     app.register_error_handler(HTTPException, render_error)
     app.register_error_handler(Exception, render_unexpected)
     app.add_template_filter(local_date)
+    app.add_template_filter(format_number)
 
     @app.context_processor
     def page_context():
@@ -94,7 +186,8 @@ def init_app(app: Flask) -> None:
             "languages": languages(),
             "url_in_language": url_in_language,
             "commune": g.get("commune"),
-            "province": registry().province,
+            "moved_from": moved_from() if has_request_context() else None,
+            "moved_on": MERGED_ON,
         }
 
     @app.after_request

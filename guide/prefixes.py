@@ -38,6 +38,17 @@ class Blueprint(flask.Blueprint):
         self.record(register)
 
 
+FORMER_PARAMETER = "tu"  # /xa/krong-ana/?tu=buon-trap: the former slug a visitor was redirected from
+
+
+class FormerNameChoice(Exception):
+    """A former slug that could mean several communes today: answered with a choice page (pages)."""
+
+    def __init__(self, slug: str, landings: tuple, endpoint: str, values: dict):
+        super().__init__(slug)
+        self.slug, self.landings, self.endpoint, self.values = slug, landings, endpoint, values
+
+
 def languages() -> Languages:
     return current_app.extensions["guide.languages"]
 
@@ -88,16 +99,20 @@ def init_app(app: Flask) -> None:
         slug = values.pop("commune", None)
         if slug is None:
             return
-        commune, is_former = current_app.extensions["guide.registry"].find(slug)
-        if commune is None:
-            g.unknown_commune = True
+        found = current_app.extensions["guide.registry"].resolve(slug)
+        if found.choices:  # a unit split between communes, or a name several units had
+            raise FormerNameChoice(slug, found.choices, endpoint, values)
+        if found.commune is None:
+            g.unknown_commune = slug
             abort(404)
-        if is_former:
-            # An old poster or message: send it, for good, to the same page of today's commune.
-            target = url_for(endpoint, **values, lang_code=g.lang_code, commune=commune.slug)
-            query = request.query_string.decode("utf-8", "replace")
-            abort(redirect(f"{target}?{query}" if query else target, 301))
-        g.commune = commune
+        if found.is_former:
+            # An old poster or message: send it, for good, to the same page of today's commune,
+            # saying where it came from (`?tu=`, rendered once: "Buôn Trấp is now part of …").
+            target = url_for(endpoint, **values, lang_code=g.lang_code, commune=found.commune.slug)
+            query = request.query_string.decode("utf-8", "replace").split("&")
+            query = "&".join([part for part in query if part and not part.startswith(f"{FORMER_PARAMETER}=")])
+            abort(redirect(f"{target}?{query + '&' if query else ''}{FORMER_PARAMETER}={found.former.unit.slug}", 301))
+        g.commune = found.commune
 
     @app.url_defaults
     def keep_prefix_values(endpoint, values):

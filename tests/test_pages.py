@@ -75,14 +75,14 @@ def test_commune_landing_shows_what_the_registry_knows(fixture_request):
 @pytest.mark.parametrize(
     "old, new",
     [
-        ("/xa/buon-trap/", "/xa/krong-ana/"),
+        ("/xa/buon-trap/", "/xa/krong-ana/?tu=buon-trap"),
         (
             "/xa/dray-sap/huong-dan/nop-qua-buu-dien?src=qr&utm_source=zalo",
-            "/xa/ea-na/huong-dan/nop-qua-buu-dien?src=qr&utm_source=zalo",
+            "/xa/ea-na/huong-dan/nop-qua-buu-dien?src=qr&utm_source=zalo&tu=dray-sap",
         ),
         (
             "/en/xa/bang-a-drenh/tu-van/thu-nghiem/vneid?thu-tuc=khai-sinh",
-            "/en/xa/dur-kmal/tu-van/thu-nghiem/vneid?thu-tuc=khai-sinh",
+            "/en/xa/dur-kmal/tu-van/thu-nghiem/vneid?thu-tuc=khai-sinh&tu=bang-a-drenh",
         ),
     ],
 )
@@ -92,9 +92,10 @@ def test_a_former_commune_slug_redirects_permanently_keeping_page_and_query(fixt
     assert response.headers["Location"] == new
 
 
-def test_an_unknown_commune_is_a_404_listing_the_communes(fixture_request):
+def test_an_unknown_commune_is_a_404_offering_the_commune_finder(fixture_request):
     soup = fixture_request.get("/xa/khong-co/huong-dan/", expected_status=404)
-    assert {a["href"] for a in soup.select("main a")} >= {"/xa/krong-ana/", "/xa/dur-kmal/", "/xa/ea-na/"}
+    assert soup.select_one("main form[action='/tim-xa'] input[name=q]")["value"] == "khong co"
+    assert "/xa/" in {a["href"] for a in soup.select("main a")}
 
 
 @pytest.mark.parametrize(

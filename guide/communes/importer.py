@@ -1,0 +1,293 @@
+"""`flask communes import`: write content/communes.yaml from the official lists, never by hand.
+
+The data comes from the `vietnamadminunits` package (MIT licence), built from the National
+Statistics Office's lists: today's 3,321 units (`admin_units`), the 10,040 units before 1 July 2025
+(`admin_units_legacy`) and the conversion between them, where a unit split between several new
+ones names each of them and a default.
+
+Slugs are the name's words folded and joined by hyphens (`krong-ana`, `buon-trap`). Where two
+units would get the same slug (see content/README.md, "The commune registry"):
+- today's commune: `<name>`, else `<name>-<province>`, else `<kind>-<name>-<province>`, else
+  `<name>-<code>`;
+- a former unit: `<name>` if no other former unit had that name and it is not another commune's
+  slug, else `<name>-<former district>`, else `<name>-<former district>-<former province>`, else
+  `<name>-<code>`. Its name's slug (`ea-bar`) still answers, with a choice between the units.
+A slug once written is kept: the import reads the file it replaces and gives every code the slug
+it had, so printed QR codes keep working whatever is imported later. Re-running it writes the same
+bytes; it never touches the overlay (communes-local.yaml).
+"""
+
+import importlib.metadata
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import click
+import yaml
+
+from ..config import ROOT
+from ..text import fold, slugify
+
+PACKAGE = "vietnamadminunits"
+KIND_OF = {"xã": "xa", "phường": "phuong", "đặc khu": "dac-khu", "thị trấn": "thi-tran"}
+SOURCE_LINE = "https://github.com/tranngocminhhieu/vietnamadminunits"
+
+
+def _kind(type_name: str | None) -> str:
+    return KIND_OF.get((type_name or "").strip().lower(), "xa")
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", fold(text))
+
+
+def load_data():
+    """The package's three tables: today's units, the former ones, and the conversion."""
+    try:
+        from vietnamadminunits.converter import converter_2025
+        from vietnamadminunits.database import query
+    except ImportError:  # pragma: no cover
+        raise click.ClickException(f"the {PACKAGE} package is not installed: pip install -e .") from None
+    new = query(
+        "SELECT DISTINCT province, provinceShort, provinceCode, provinceKey, provinceShortKey,"
+        " wardShort, wardType, wardCode, wardKey FROM admin_units"
+    )
+    old = query(
+        "SELECT DISTINCT province, district, districtShort, districtCode, districtKey, provinceKey, provinceShort,"
+        " wardShort, wardType, wardCode, wardKey FROM admin_units_legacy"
+    )
+    return new, old, converter_2025.DICT_PROVINCE_WARD_NO_DIVIDED, converter_2025.DICT_PROVINCE_WARD_DIVIDED
+
+
+def choose_provinces(new_rows: list[dict], wanted: tuple[str, ...], everything: bool) -> list[str]:
+    """Province keys for `--province` values (a code, `66`, or a name, `Đắk Lắk`, accents optional)."""
+    provinces = {row["provinceKey"]: row for row in new_rows}
+    if everything:
+        return sorted(provinces, key=lambda key: provinces[key]["provinceCode"])
+    chosen = []
+    for value in wanted:
+        key = _key(value)
+        found = [
+            p
+            for p, row in provinces.items()
+            if value.strip() == row["provinceCode"] or key in (p, row["provinceShortKey"], _key(row["province"]))
+        ]
+        if not found:
+            raise click.BadParameter(f"no province is called or numbered {value!r}", param_hint="--province")
+        chosen += [p for p in found if p not in chosen]
+    return sorted(chosen, key=lambda key: provinces[key]["provinceCode"])
+
+
+def previous_slugs(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """The slugs the file being replaced gave each code (communes, former units): they are kept."""
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, yaml.YAMLError):
+        return {}, {}
+    communes, former = {}, {}
+    for province in (data or {}).get("provinces") or [] if isinstance(data, dict) else []:
+        for commune in province.get("communes") or []:
+            if commune.get("code") and commune.get("slug"):
+                communes[str(commune["code"])] = str(commune["slug"])
+            for unit in commune.get("former") or []:
+                if unit.get("code") and unit.get("slug"):
+                    former[str(unit["code"])] = str(unit["slug"])
+    return communes, former
+
+
+def _pick(candidates: list[str], taken: set[str]) -> str:
+    return next(slug for slug in candidates if slug not in taken)
+
+
+def build(data, province_keys: list[str], kept: tuple[dict, dict] = ({}, {})) -> dict:
+    """The registry as plain data: provinces, their communes, and each commune's former units."""
+    new_rows, old_rows, undivided, divided = data
+    kept_communes, kept_former = kept
+    old_by_key = {}
+    for row in old_rows:
+        old_by_key[f"{row['provinceKey']}_{row['districtKey']}_{row['wardKey'] or ''}"] = row
+
+    communes = []  # [province row, new row, [(old row, is_default, split)]]
+    for province in province_keys:
+        rows = sorted((r for r in new_rows if r["provinceKey"] == province), key=lambda r: r["wardCode"])
+        went = {row["wardKey"]: [] for row in rows}
+        for ward_key, old_keys in undivided.get(province, {}).items():
+            for old_key in old_keys:
+                went[ward_key].append((old_key, False, False))
+        for old_key, targets in divided.get(province, {}).items():
+            for target in targets:
+                went[target["newWardKey"]].append((old_key, bool(target["isDefaultNewWard"]), True))
+        for row in rows:
+            former = [(old_by_key[k], default, split) for k, default, split in went[row["wardKey"]]]
+            former.sort(key=lambda item: item[0]["wardCode"] or item[0]["districtCode"])
+            communes.append((row, former))
+
+    # today's communes first: their slugs win over any former unit's
+    taken = set()
+    base_count: dict[str, int] = {}
+    for row, _former in communes:
+        base_count[slugify(row["wardShort"])] = base_count.get(slugify(row["wardShort"]), 0) + 1
+    slugs = {}
+    for row, _former in communes:  # kept slugs are reserved before any new one is chosen
+        if kept_communes.get(row["wardCode"]):
+            slugs[row["wardCode"]] = kept_communes[row["wardCode"]]
+    taken |= set(slugs.values())
+    for row, _former in communes:
+        if row["wardCode"] in slugs:
+            continue
+        base, province = slugify(row["wardShort"]), slugify(row["provinceShort"])
+        candidates = [f"{base}-{province}", f"{_kind(row['wardType'])}-{base}-{province}", f"{base}-{row['wardCode']}"]
+        slug = _pick(([base] if base_count[base] == 1 else []) + candidates, taken)
+        slugs[row["wardCode"]] = slug
+        taken.add(slug)
+
+    units = {}  # a former unit's code -> (row, the slugs of the communes it went to)
+    for row, former in communes:
+        for old, _default, _split in former:
+            units.setdefault(_unit_code(old), (old, []))[1].append(slugs[row["wardCode"]])
+    name_count: dict[str, int] = {}
+    for old, _targets in units.values():
+        name_count[slugify(_unit_name(old))] = name_count.get(slugify(_unit_name(old)), 0) + 1
+    unit_slugs = {code: kept_former[code] for code in units if kept_former.get(code)}
+    taken_by_units = set(unit_slugs.values())
+    for code, (old, targets) in units.items():
+        if code in unit_slugs:
+            continue
+        base = slugify(_unit_name(old))
+        district, province = slugify(old["districtShort"] or ""), slugify(old["provinceShort"] or "")
+        candidates = [f"{base}-{district}", f"{base}-{district}-{province}", f"{base}-{code}"]
+        if name_count[base] == 1 and (base not in taken or base in targets):
+            candidates.insert(0, base)
+        slug = _pick(candidates, taken_by_units | (taken - set(targets)))
+        unit_slugs[code] = slug
+        taken_by_units.add(slug)
+
+    provinces = []
+    for province in province_keys:
+        first = next(row for row, _former in communes if row["provinceKey"] == province)
+        listed = []
+        for row, former in communes:
+            if row["provinceKey"] != province:
+                continue
+            entry = {
+                "code": row["wardCode"],
+                "slug": slugs[row["wardCode"]],
+                "name": row["wardShort"],
+                "kind": _kind(row["wardType"]),
+                "former": [],
+            }
+            for old, default, split in former:
+                unit = {
+                    "code": _unit_code(old),
+                    "slug": unit_slugs[_unit_code(old)],
+                    "name": _unit_name(old),
+                    "kind": _kind(old["wardType"]) if old["wardShort"] else "huyen",
+                }
+                if old["wardShort"]:
+                    unit["district"] = old["district"]
+                if old["province"] != first["province"]:
+                    unit["province"] = old["province"]
+                if split and default:
+                    unit["default"] = True
+                entry["former"].append(unit)
+            listed.append(entry)
+        provinces.append({"code": first["provinceCode"], "name": first["province"], "communes": listed})
+    return {"provinces": provinces}
+
+
+def _unit_code(old: dict) -> str:
+    return old["wardCode"] or old["districtCode"]  # an island district that had no commune
+
+
+def _unit_name(old: dict) -> str:
+    return old["wardShort"] or old["districtShort"]
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+_PLAIN = re.compile(r"^[^\W\d_][\w .'()/-]*[\w.)]$|^[^\W\d_]$")
+_RESOLVES = re.compile(r"^(?:y|n|yes|no|true|false|on|off|null|~)$", re.I)
+
+
+def _scalar(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    if _PLAIN.match(text) and not _RESOLVES.match(text) and ": " not in text and " #" not in text:
+        return text
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
+
+
+def _flow(mapping: dict) -> str:
+    return "{" + ", ".join(f"{key}: {_scalar(value)}" for key, value in mapping.items()) + "}"
+
+
+def dump(registry: dict, command: str, version: str) -> str:
+    lines = [
+        f"# GENERATED by `{command}` from {PACKAGE} {version} (MIT licence,",
+        f"# {SOURCE_LINE}), built from the National Statistics Office's",
+        "# lists of administrative units. Do not edit: re-run the command (it keeps every slug it wrote).",
+        "# What no dataset holds (service centre, post office, population) goes in communes-local.yaml,",
+        "# which the import never touches. The format and the slug rules: content/README.md.",
+        "provinces:",
+    ]
+    for province in registry["provinces"]:
+        lines += [f"  - code: {_scalar(province['code'])}", f"    name: {_scalar(province['name'])}", "    communes:"]
+        for commune in province["communes"]:
+            lines.append(f"      - code: {_scalar(commune['code'])}")
+            lines += [f"        {key}: {_scalar(commune[key])}" for key in ("slug", "name", "kind")]
+            if commune["former"]:
+                lines.append("        former:")
+                lines += [f"          - {_flow(unit)}" for unit in commune["former"]]
+    return "\n".join(lines) + "\n"
+
+
+def write(path: Path, province_values: tuple[str, ...], everything: bool, data=None) -> dict:
+    """Build the registry for the chosen provinces and write it to `path` (atomically)."""
+    data = data or load_data()
+    keys = choose_provinces(data[0], province_values, everything)
+    registry = build(data, keys, previous_slugs(path))
+    codes = [province["code"] for province in registry["provinces"]]  # however they were named
+    arguments = " --all" if everything else "".join(f" --province {code}" for code in codes)
+    version = importlib.metadata.version(PACKAGE)
+    text = dump(registry, f"flask communes import{arguments}", version)
+    if yaml.safe_load(text) != registry:  # the writer above is small; make sure it says what it means
+        raise click.ClickException("the generated YAML does not read back as written (a bug in the importer)")
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+    return registry
+
+
+@click.group("communes")
+def communes_cli():
+    """The commune registry (content/communes.yaml), from the official lists."""
+
+
+@communes_cli.command("import")
+@click.option("--province", "provinces", multiple=True, help="a province's code (66) or name (Đắk Lắk); repeatable")
+@click.option("--all", "everything", is_flag=True, help="every province (3,321 communes)")
+@click.option(
+    "--content-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="default: $GUIDE_CONTENT_DIR or ./content",
+)
+def import_command(provinces: tuple[str, ...], everything: bool, content_dir: Path | None):
+    """Write communes.yaml for the given provinces; keeps every slug written before and the overlay."""
+    if not provinces and not everything:
+        raise click.UsageError("name at least one --province, or --all")
+    content_dir = content_dir or Path(os.environ.get("GUIDE_CONTENT_DIR") or ROOT / "content")
+    path = content_dir / "communes.yaml"
+    registry = write(path, provinces, everything)
+    communes = [c for p in registry["provinces"] for c in p["communes"]]
+    listed = [u["code"] for c in communes for u in c["former"]]
+    former = set(listed)
+    split = {code for code in former if listed.count(code) > 1}
+    click.echo(
+        f"{path}: {len(registry['provinces'])} province(s), {len(communes)} communes, "
+        f"{len(former)} former units ({len(split)} split between communes)"
+    )
+    sys.stdout.flush()
