@@ -1,7 +1,11 @@
+"""The commune registry: the shipped file (generated from the official lists), its import, the
+overlay editors own, and what each kind of mistake is reported as."""
+
 from pathlib import Path
 
 import pytest
 
+from guide.communes import importer
 from guide.communes import load_registry as load_registry_in
 from guide.content import ContentError, load_languages
 
@@ -14,54 +18,218 @@ def load_registry(path: Path):
     return load_registry_in(path, LANGUAGES)
 
 
-def test_shipped_registry_has_todays_three_communes_and_eight_former_units():
-    registry = load_registry(SHIPPED)
-    assert [c.slug for c in registry.communes] == ["krong-ana", "dur-kmal", "ea-na"]
-    assert registry.aliases == {
-        "buon-trap": "krong-ana",
-        "binh-hoa": "krong-ana",
-        "quang-dien": "krong-ana",
-        "bang-a-drenh": "dur-kmal",
-        "ea-bong": "ea-na",
-        "dray-sap": "ea-na",
-    }
-    assert sum(len(c.former) for c in registry.communes) == 8
+@pytest.fixture(scope="module")
+def shipped():
+    return load_registry(SHIPPED)
 
 
-def test_shipped_registry_invents_no_contact_details_or_population():
-    for commune in load_registry(SHIPPED).communes:
+@pytest.fixture(scope="module")
+def data():
+    return importer.load_data()
+
+
+# --- the shipped registry ----------------------------------------------------------------------
+
+# Printed on posters and QR codes before the import: they must keep working, for good.
+PINNED_COMMUNES = {"krong-ana": "24538", "dur-kmal": "24568", "ea-na": "24559"}
+PINNED_FORMER = {
+    "buon-trap": "krong-ana",
+    "binh-hoa": "krong-ana",
+    "quang-dien": "krong-ana",
+    "bang-a-drenh": "dur-kmal",
+    "dur-kmal": "dur-kmal",
+    "ea-bong": "ea-na",
+    "dray-sap": "ea-na",
+    "ea-na": "ea-na",
+}
+
+
+def test_the_slugs_printed_so_far_keep_their_meaning(shipped):
+    for slug, code in PINNED_COMMUNES.items():
+        assert shipped.get(slug).code == code
+    for slug, commune in PINNED_FORMER.items():
+        found = shipped.resolve(slug)
+        assert found.commune.slug == commune and not found.choices
+        assert slug in {unit.slug for unit in shipped.get(commune).former}
+
+
+def test_the_shipped_registry_is_the_whole_province(shipped):
+    assert len(shipped.communes) == 102
+    assert [p.name for p in shipped.provinces] == ["Tỉnh Đắk Lắk"]
+    assert len(shipped.landings) == 286
+    assert {c.kind for c in shipped.communes} <= {"xa", "phuong", "dac-khu"}
+
+
+def test_every_former_unit_redirects_or_offers_the_choice(shipped):
+    for landing in shipped.landings:
+        found = shipped.resolve(landing.unit.slug)
+        if landing.split:
+            assert found.commune is None and found.choices == (landing,)
+        else:
+            assert found.commune in landing.communes
+
+
+def test_a_name_several_former_units_had_offers_each_of_them(shipped):
+    found = shipped.resolve("xuan-phu")  # a ward of Sông Cầu and a commune of Ea Kar
+    assert found.commune is None
+    assert {landing.unit.district for landing in found.choices} == {"Thị xã Sông Cầu", "Huyện Ea Kar"}
+    assert {landing.unit.slug for landing in found.choices} == {"xuan-phu-song-cau", "xuan-phu-ea-kar"}
+    assert shipped.resolve("xuan-phu-ea-kar").commune.slug == "ea-kar"
+
+
+def test_todays_commune_wins_over_a_former_unit_of_the_same_name(shipped):
+    assert shipped.resolve("hoa-phu").commune.slug == "hoa-phu" and not shipped.resolve("hoa-phu").is_former
+    assert [landing.unit.district for landing in shipped.namesakes(shipped.get("hoa-phu"))] == ["Huyện Tây Hòa"]
+
+
+def test_lookups_are_dictionaries(shipped):
+    assert isinstance(shipped.by_slug, dict) and isinstance(shipped.by_code, dict)
+    assert shipped.by_slug_or_code("24538") is shipped.get("krong-ana")
+    assert shipped.find("dray-sap") == (shipped.get("ea-na"), True)
+    assert shipped.find("ea-na") == (shipped.get("ea-na"), False)
+    assert shipped.find("ea-bhok") == (None, False)  # split: no single commune
+    assert shipped.find("nowhere") == (None, False)
+
+
+def test_the_shipped_registry_and_overlay_invent_no_contact_details_or_population(shipped):
+    for commune in shipped.communes:
         assert commune.population is None
         assert not commune.service_centre.is_known() and not commune.post_office.is_known()
 
 
-def test_find_resolves_a_former_slug_and_says_so():
-    registry = load_registry(SHIPPED)
-    assert registry.find("dray-sap")[0].slug == "ea-na" and registry.find("dray-sap")[1] is True
-    assert registry.find("ea-na") == (registry.get("ea-na"), False)
-    assert registry.find("nowhere") == (None, False)
+# --- the import --------------------------------------------------------------------------------
+
+
+def test_the_import_is_idempotent_and_writes_the_shipped_file(tmp_path, data):
+    target = tmp_path / "communes.yaml"
+    importer.write(target, ("Đắk Lắk",), False, data)
+    first = target.read_bytes()
+    importer.write(target, ("66",), False, data)  # a code or a name, the same province
+    assert target.read_bytes() == first
+    assert first == SHIPPED.read_bytes()
+    assert first.startswith(b"# GENERATED by `flask communes import --province 66`")
+
+
+def test_the_import_keeps_a_slug_once_written(tmp_path, data):
+    target = tmp_path / "communes.yaml"
+    importer.write(target, ("66",), False, data)
+    text = target.read_text(encoding="utf-8").replace("slug: buon-trap,", "slug: buon-trap-cu,")
+    target.write_text(text, encoding="utf-8")
+    importer.write(target, ("66",), False, data)
+    assert "slug: buon-trap-cu," in target.read_text(encoding="utf-8")
+
+
+def test_the_import_never_touches_the_overlay(tmp_path, data):
+    overlay = tmp_path / "communes-local.yaml"
+    overlay.write_text("communes:\n  krong-ana: {population: 1}\n", encoding="utf-8")
+    importer.write(tmp_path / "communes.yaml", ("66",), False, data)
+    assert overlay.read_text(encoding="utf-8") == "communes:\n  krong-ana: {population: 1}\n"
+    assert load_registry(tmp_path / "communes.yaml").get("krong-ana").population == 1
+
+
+def test_an_unknown_province_is_refused(data):
+    with pytest.raises(Exception, match="no province"):
+        importer.choose_provinces(data[0], ("Atlantis",), False)
+
+
+def test_the_whole_country_gets_unique_slugs(tmp_path, data):
+    registry = importer.build(data, importer.choose_provinces(data[0], (), True))
+    communes = [c for p in registry["provinces"] for c in p["communes"]]
+    assert len(communes) == 3321
+    assert len({c["slug"] for c in communes}) == 3321
+    units = {u["code"]: u["slug"] for c in communes for u in c["former"]}
+    assert len(units) == 10040 and len(set(units.values())) == 10040
+
+
+# --- mistakes, each with its file and line ------------------------------------------------------
+
+REGISTRY = """provinces:
+  - code: "66"
+    name: Tỉnh Đắk Lắk
+    communes:
+      - {code: "1", slug: a, name: A, kind: xa, former: [{code: "11", slug: a-cu, name: A, kind: xa}]}
+      - {code: "2", slug: b, name: B, kind: phuong}
+"""
 
 
 @pytest.mark.parametrize(
-    "body, complaint",
+    "body, complaint, line",
     [
-        ("communes:\n  - {slug: a, name: A, kind: xa}\n  - {slug: a, name: B, kind: xa}\n", "appears more than once"),
+        (REGISTRY + '      - {code: "3", slug: a, name: C, kind: xa}\n', "appears more than once", 7),
         (
-            "communes:\n  - {slug: a, name: A, kind: xa, former: [{slug: b}]}\n  - {slug: b, name: B, kind: xa}\n",
-            "is another commune's slug",
+            REGISTRY + '      - {code: "3", slug: c, name: C, kind: xa, former: [{code: "12", slug: b}]}\n',
+            "another commune's slug",
+            7,
         ),
         (
-            "communes:\n  - {slug: a, name: A, kind: xa, former: [{slug: c}]}\n  - {slug: b, name: B, kind: xa, former: [{slug: c}]}\n",
-            "already an alias",
+            REGISTRY + '      - {code: "3", slug: c, name: C, kind: xa, former: [{code: "12", slug: a-cu}]}\n',
+            "another former unit's",
+            7,
         ),
-        ("communes:\n  - {slug: Bad Slug, name: A, kind: xa}\n", "lowercase ASCII"),
-        ("communes:\n  - {slug: a, name: A, kind: huyen}\n", "kind must be one of"),
-        ("communes:\n  - {slug: a, name: A, kind: xa, population: -3}\n", "positive whole number"),
-        ("communes:\n  - {slug: a, name: A, kind: xa, service_centre: {map: 'http://maps'}}\n", "https://"),
+        (REGISTRY + '      - {code: "3", slug: Bad Slug, name: C, kind: xa}\n', "lowercase ASCII", 7),
+        (REGISTRY + '      - {code: "3", slug: c, name: C, kind: huyen}\n', "kind must be one of", 7),
+        (REGISTRY + '      - {code: "1", slug: c, name: C, kind: xa}\n', "code '1' is also", 7),
+        (REGISTRY + '      - {code: "3", slug: c, name: C, kind: xa, population: 5}\n', "go in communes-local.yaml", 7),
     ],
 )
-def test_broken_registry_is_refused_naming_the_file(tmp_path, body, complaint):
+def test_a_broken_registry_is_refused_naming_file_and_line(tmp_path, body, complaint, line):
     path = tmp_path / "communes.yaml"
     path.write_text(body, encoding="utf-8")
     with pytest.raises(ContentError) as raised:
         load_registry(path)
-    assert complaint in str(raised.value) and str(path) in str(raised.value)
+    assert complaint in str(raised.value)
+    assert any(p.path == path and p.line == line for p in raised.value.problems), raised.value.problems
+
+
+@pytest.mark.parametrize(
+    "entry, complaint",
+    [
+        ("nowhere: {population: 5}", "neither the slug nor the code"),
+        ("a: {population: -3}", "positive whole number"),
+        ("a: {service_centre: {phone: 'call us'}}", "is not a phone number"),
+        ("a: {service_centre: {phone: '12'}}", "is not a phone number"),
+        ("a: {post_office: {hours: 'mornings'}}", "hours must be times"),
+        ("a: {post_office: {hours: {fr: '7:00-11:00'}}}", "hours must be times"),
+        ("a: {service_centre: {map: 'http://maps.example'}}", "https://"),
+        ("a: {service_centre: {map: 'https://'}}", "https://"),
+        ("a: {service_centre: {fax: '0262 3 123 456'}}", "unknown fields"),
+        ("a: {opening: x}", "unknown fields"),
+    ],
+)
+def test_a_broken_overlay_is_refused_naming_file_and_line(tmp_path, entry, complaint):
+    (tmp_path / "communes.yaml").write_text(REGISTRY, encoding="utf-8")
+    overlay = tmp_path / "communes-local.yaml"
+    overlay.write_text(f"# editors' file\ncommunes:\n  b: {{population: 7}}\n  {entry}\n", encoding="utf-8")
+    with pytest.raises(ContentError) as raised:
+        load_registry(tmp_path / "communes.yaml")
+    assert complaint in str(raised.value)
+    assert any(p.path == overlay and p.line == 4 for p in raised.value.problems), raised.value.problems
+
+
+def test_the_overlay_by_slug_or_code_fills_the_commune(tmp_path):
+    (tmp_path / "communes.yaml").write_text(REGISTRY, encoding="utf-8")
+    (tmp_path / "communes-local.yaml").write_text(
+        "communes:\n"
+        "  a: {population: 4200, service_centre: {phone: '0262 3 123 456', hours: 'Thứ Hai–Thứ Sáu 7:00–11:30',"
+        " map: 'https://maps.example/a'}}\n"
+        "  '2': {post_office: {name: Bưu cục B, hours: {vi: '7h-17h', en: '7am to 5pm, 7:00-17:00'}}}\n",
+        encoding="utf-8",
+    )
+    registry = load_registry(tmp_path / "communes.yaml")
+    a, b = registry.get("a"), registry.get("b")
+    assert a.population == 4200 and a.service_centre.phone == "0262 3 123 456"
+    assert a.service_centre.hours == {"vi": "Thứ Hai–Thứ Sáu 7:00–11:30", "en": "Thứ Hai–Thứ Sáu 7:00–11:30"}
+    assert b.post_office.name == "Bưu cục B" and b.population is None
+    assert registry.resolve("a-cu").commune.population == 4200  # a redirect lands on the same commune
+
+
+def test_the_checker_reports_the_overlay(tmp_path):
+    from guide.content.checker import check_content
+
+    for name in ("languages.yaml", "topics.yaml", "links.yaml"):
+        (tmp_path / name).write_text((CONTENT / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "vi" / "guides").mkdir(parents=True)
+    (tmp_path / "communes.yaml").write_text(REGISTRY, encoding="utf-8")
+    (tmp_path / "communes-local.yaml").write_text("communes:\n  zz: {population: 1}\n", encoding="utf-8")
+    problems = check_content(tmp_path)
+    assert any(p.path.name == "communes-local.yaml" and p.line == 2 for p in problems), problems
