@@ -284,9 +284,12 @@ class Recorder:
     def flush(self, patience: float = 0.0) -> bool:
         """Write everything noted so far, in one transaction, trying again for up to `patience`
         seconds while the database is locked by others. False when it was dropped."""
-        with self._lock:
-            pending, self._pending = self._pending, Pending()
-        return self._write_now(pending, patience) if pending.requests else True
+        # The write lock first: a flush at exit then waits for the writer thread's write in progress,
+        # which would otherwise die, half done, with the process.
+        with self._write_lock:
+            with self._lock:
+                pending, self._pending = self._pending, Pending()
+            return self._write_now(pending, patience) if pending.requests else True
 
     def flush_at_exit(self) -> None:
         # The last chance for these counts, and nobody waits on them: several workers stopping
@@ -326,8 +329,7 @@ class Recorder:
         give_up_at = time.monotonic() + patience
         while True:
             try:
-                with self._write_lock:
-                    self._write(pending)
+                self._write(pending)
                 return True
             except Exception as error:  # whatever went wrong, the loss is counted and logged
                 reason, failure = reason_for(error), error

@@ -217,3 +217,32 @@ def test_workers_flushing_at_once_do_not_lock_each_other_out(engine):
     found = counters(str(engine.url))
     assert found[("ea-na", "visitors", "", "", "vi")] == 200
     assert sum(n for key, n in found.items() if key[1] == "view") == 402
+
+
+def test_the_flush_at_exit_waits_for_the_writer_threads_write_in_progress(engine):
+    """The writer thread has taken the noted counts and is writing them when the process begins to
+    exit: the exit flush must not return (and let the process die with that write) before it ends."""
+    clock = Clock(dt.datetime(2026, 3, 1, 9, 0, tzinfo=TIMEZONE))
+    counting = buffered(engine, clock)
+    counting.record(Batch((Event("view", "home"),), "", "vi", "203.0.113.7", "Mozilla/5.0 A"))
+    writing, finish, order = threading.Event(), threading.Event(), []
+    real_write = counting._write
+
+    def slow_write(pending):
+        writing.set()
+        finish.wait(30)
+        real_write(pending)
+        order.append("written")
+
+    counting._write = slow_write
+    writer = threading.Thread(target=counting.flush)
+    writer.start()
+    assert writing.wait(30)
+    exiting = threading.Thread(target=lambda: (counting.flush_at_exit(), order.append("exit flush returned")))
+    exiting.start()
+    exiting.join(1)  # it must still be waiting: there is nothing to release it but `finish`
+    finish.set()
+    writer.join(30)
+    exiting.join(30)
+    assert order == ["written", "exit flush returned"]
+    assert +counters(str(engine.url)) == {("", "view", "home", "", "vi"): 1}
