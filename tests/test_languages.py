@@ -109,7 +109,7 @@ def test_a_wizard_in_the_new_language(client):
 def test_a_commune_page_in_the_new_language_and_an_old_commune_slug_that_lands_there(client):
     page(client, f"/{CODE}/xa/krong-ana/")
     moved = client.get(f"/{CODE}/xa/buon-trap/huong-dan/")
-    assert moved.status_code == 301 and moved.headers["Location"] == f"/{CODE}/xa/krong-ana/huong-dan/"
+    assert moved.status_code == 301 and moved.headers["Location"] == f"/{CODE}/xa/krong-ana/huong-dan/?tu=buon-trap"
 
 
 def test_the_checker_reports_what_is_untranslated_without_failing(content):

@@ -54,7 +54,8 @@ def test_live_search_shows_results_as_you_type(live_server, page: Page):
 
 def test_the_commune_context_survives_clicks(live_server, page: Page):
     page.goto(live_server.url + "/xa/buon-trap/")  # an old poster's link
-    expect(page).to_have_url(live_server.url + "/xa/krong-ana/")
+    expect(page).to_have_url(live_server.url + "/xa/krong-ana/?tu=buon-trap")
+    expect(page.locator("main")).to_contain_text("Buôn Trấp")  # says, once, where the old name went
     page.locator(".cards a").first.click()
     assert page.url.startswith(live_server.url + "/xa/krong-ana/huong-dan/")
     page.get_by_role("link", name="Hướng dẫn", exact=True).click()

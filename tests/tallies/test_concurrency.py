@@ -259,7 +259,7 @@ def plan(server, slugs: list[str], wizard: tuple | None) -> tuple[list[Visit], C
                 ip,
                 agent,
                 "GET",
-                prefix(locale, today) + "/?src=poster",
+                prefix(locale, today) + f"/?src=poster&tu={old}",
                 200,
                 [(today, "view", "commune", "", locale), (today, "arrival", "commune", "poster", locale)],
             )
