@@ -209,3 +209,16 @@ def outcome_query() -> str:
     wizard = load_wizards(FIXTURE_CONTENT, load_library(FIXTURE_CONTENT))["thu-nghiem"]
     answers, _ = next(iter(all_paths(wizard)))
     return urlencode(answers)
+
+
+def test_an_htmx_reload_of_a_tagged_page_from_the_cache_is_not_a_new_view(app, answered_by_flask):
+    client = app.test_client()
+    page = "/tim-kiem?q=buu"
+    get(client, page)  # kept, then asked again with Facebook's tag by htmx from the same page
+    tagged = f"{page}&fbclid=abc"
+    get(client, tagged, **{"HX-Request": "true", "HX-Current-URL": f"http://localhost{tagged}"})
+    get(client, tagged, **{"HX-Request": "true", "HX-Current-URL": f"http://localhost{tagged}"})
+    assert answered_by_flask["/tim-kiem"] == 2  # the page, and its htmx answer once
+    counts = counted(app)
+    assert counts[("", "search", "", "", "vi")] == 1 and counts[("", "visitors", "", "", "vi")] == 1
+    assert ("", "arrival", "search", "facebook", "vi") not in counts

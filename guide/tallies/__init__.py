@@ -7,7 +7,6 @@ that second's counts in one transaction. Nothing here
 may fail a page: any error is logged and counted as dropped.
 """
 
-from dataclasses import replace
 from urllib.parse import parse_qsl
 
 from flask import Flask, current_app, g, has_request_context, request
@@ -108,18 +107,18 @@ def count_again(app: Flask, environ: dict, counted_as: tuple[PageRequest, str] |
         return
     try:
         hit, language = counted_as
-        query = environ.get("QUERY_STRING", "").encode("latin-1").decode("utf-8", "replace")
-        args = MultiDict(parse_qsl(query, keep_blank_values=True)).to_dict(flat=True)
-        _count(app, replace(hit, query=query, args=args, headers=headers_of(environ)), language, environ)
+        query = environ.get("QUERY_STRING", "")
+        tags = MultiDict(parse_qsl(query.encode("latin-1").decode("utf-8", "replace"))).to_dict() if query else {}
+        _count(app, hit, language, environ, headers_of(environ), tags)
     except Exception:  # never into the page
         app.logger.exception("tallies: could not count a request")
         recorder(app).note_drop("error")
 
 
-def _count(app: Flask, hit: PageRequest, language: str, environ: dict) -> None:
-    if not is_person(hit):
+def _count(app: Flask, hit: PageRequest, language: str, environ: dict, headers=None, tags=None) -> None:
+    if not is_person(hit, headers):
         return
-    events = counts_for(hit)
+    events = counts_for(hit, tags)
     if events:
         ip, user_agent = environ.get("REMOTE_ADDR") or "", environ.get("HTTP_USER_AGENT", "")
         recorder(app).record(Batch(tuple(events), hit.commune, language, ip, user_agent))

@@ -11,9 +11,11 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
-from urllib.parse import unquote_plus, urlsplit
+from urllib.parse import parse_qsl, unquote_plus, urlsplit
 
 from crawlerdetect import CrawlerDetect
+
+from ..prefixes import is_own_parameter
 
 SHARE_TAGS = ("qr", "poster", "link")  # our own tags, from the share kit (?src=)
 ARRIVAL_SOURCES = (*SHARE_TAGS, "zalo", "facebook")  # where a visitor came from, as counted
@@ -77,10 +79,9 @@ def is_prefetch(headers: Mapping[str, str]) -> bool:
     return "prefetch" in purpose or "preview" in purpose or headers.get("x-moz", "").lower() == "prefetch"
 
 
-def is_same_page_reload(hit: PageRequest) -> bool:
+def is_same_page_reload(hit: PageRequest, headers: Mapping[str, str]) -> bool:
     """An htmx request that reloads part of the page the visitor is already on, or restores one
     from history: they saw it already."""
-    headers = hit.headers
     if headers.get("hx-request") != "true":
         return False
     if headers.get("hx-history-restore-request") == "true":
@@ -89,18 +90,26 @@ def is_same_page_reload(hit: PageRequest) -> bool:
         current = urlsplit(headers.get("hx-current-url", ""))
     except ValueError:  # not a URL (`http://[::1`): htmx sends the page's own, so no page of ours sent this
         return True
-    return unquote_plus(current.path) == unquote_plus(hit.path) and unquote_plus(current.query) == unquote_plus(
+    return unquote_plus(current.path) == unquote_plus(hit.path) and own_parameters(current.query) == own_parameters(
         hit.query
     )
 
 
-def is_person(hit: PageRequest) -> bool:
-    """Whether a person asked (not a crawler, a preview, a prefetch or a reload of the same page)."""
+def own_parameters(query: str) -> list[tuple[str, str]]:
+    """What a query string says about the page (not where the visitor came from: those tags do not change it)."""
+    return [(key, value) for key, value in parse_qsl(query, keep_blank_values=True) if is_own_parameter(key)]
+
+
+def is_person(hit: PageRequest, headers: Mapping[str, str] | None = None) -> bool:
+    """Whether a person asked (not a crawler, a preview, a prefetch or a reload of the same page).
+    `headers`: the request's (default: the hit's own; the response cache passes each later
+    request's for the same page)."""
+    headers = hit.headers if headers is None else headers
     if hit.method not in ("GET", "POST") or hit.endpoint is None or hit.endpoint in NOT_COUNTED_ENDPOINTS:
         return False
-    if is_prefetch(hit.headers) or is_same_page_reload(hit):
+    if is_prefetch(headers) or is_same_page_reload(hit, headers):
         return False
-    return not is_machine(hit.headers.get("user-agent", "")[:MAX_UA_LENGTH])
+    return not is_machine(headers.get("user-agent", "")[:MAX_UA_LENGTH])
 
 
 # --- what a page counts for ------------------------------------------------------------------
@@ -131,8 +140,8 @@ def arrival_sources(args: Mapping[str, str]) -> list[str]:
     return sources
 
 
-def page_events(hit: PageRequest) -> list[Event]:
-    """What a page a person was shown counts for."""
+def page_events(hit: PageRequest, tags: Mapping[str, str]) -> list[Event]:
+    """What a page a person was shown counts for; `tags`: the query parameters saying where they came from."""
     subject = subject_of(hit.endpoint, hit.view_args, hit.commune)
     events = [VISITOR]
     if hit.endpoint in ("pages.guide", "pages.home"):
@@ -143,7 +152,7 @@ def page_events(hit: PageRequest) -> list[Event]:
         and hit.headers.get("hx-request") != "true"
     ):
         events.append(Event("search"))  # a full search page; not each live result as they type
-    events += [Event("arrival", subject, source) for source in arrival_sources(hit.args)]
+    events += [Event("arrival", subject, source) for source in arrival_sources(tags)]
     return events
 
 
@@ -151,8 +160,9 @@ def classify(hit: PageRequest) -> list[Event] | None:
     return counts_for(hit) if is_person(hit) else None
 
 
-def counts_for(hit: PageRequest) -> list[Event]:
-    """What the request counts for if a person made it."""
+def counts_for(hit: PageRequest, tags: Mapping[str, str] | None = None) -> list[Event]:
+    """What the request counts for if a person made it. `tags`: the query parameters arrivals are
+    read from (default: the hit's own; the response cache passes each later request's)."""
     if THANKS in hit.args:
         return []  # back on the page after answering "was this useful?": counted already
     events = []
@@ -163,7 +173,7 @@ def counts_for(hit: PageRequest) -> list[Event]:
         and hit.endpoint.startswith(READER_BLUEPRINTS)
     ):
         # 304: a person's browser showing the page again from its cache, after asking us.
-        events += page_events(hit)
+        events += page_events(hit, hit.args if tags is None else tags)
     if hit.status < 400:  # what the view reported stands if it did not fail (a redirect is fine)
         events += hit.reported
     return events
