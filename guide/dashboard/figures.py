@@ -111,11 +111,21 @@ def _add(figures: Figures, kind: str, subject: str, source: str, count: int, por
         figures.arrivals[source] = figures.arrivals.get(source, 0) + count
 
 
+def _in_period(connection, period: DateRange):
+    """Counters of days in the period. On SQLite, written so that the sums per commune are read in
+    group order from the covering index tally_by_what, with no sort: its planner would rather take
+    the primary key's day range by its estimates (a year for 102 communes: 0.7 s instead of 0.14 s),
+    and a function of `day` is a term no index can serve, so it scans the covering one."""
+    if connection.dialect.name == "sqlite":
+        return sa.func.date(tally.c.day).between(period.start.isoformat(), period.end.isoformat())
+    return tally.c.day.between(period.start, period.end)
+
+
 def by_commune(connection, period: DateRange, communes, portal_keys: frozenset[str]) -> list[Figures]:
     """One row per registered commune (zeros where nothing was counted)."""
     rows = connection.execute(
         sa.select(tally.c.commune, tally.c.kind, tally.c.subject, tally.c.source, sa.func.sum(tally.c.count))
-        .where(tally.c.day.between(period.start, period.end))
+        .where(_in_period(connection, period))
         .group_by(tally.c.commune, tally.c.kind, tally.c.subject, tally.c.source)
     )
     table = {c.slug: Figures(c.slug, c.name, c.population) for c in communes}
