@@ -14,8 +14,8 @@ Safe facing the internet on its own (`make run`) and behind the shipped deploy/n
   runs the exit handlers. `graceful_timeout` gives requests in flight time to finish, and a
   stopping worker shuts the connections of clients still dribbling headers after STOPPING_PATIENCE
   (no request is lost: none had arrived), so their threads cannot hold the exit until gunicorn kills the worker.
-  `max_requests` (with jitter, so workers do not restart together) restarts a worker the same
-  graceful way.
+  No `max_requests`: a worker restarting every few thousand requests (seconds, under a shared link)
+  reloads the content and the registry each time, and those pauses were the bench's p99 (1 s).
 - Privacy: no access log (it would keep addresses, user agents and search words). gunicorn's error
   log writes the client's address for a malformed request, and the request line itself; both are
   removed from every record, of gunicorn's error log and of the app's own log (NoAddresses).
@@ -39,8 +39,6 @@ worker_connections = 500  # connections a worker holds at once (most wait in its
 keepalive = 5  # seconds an idle kept-alive connection is kept; above nginx's upstream 4 s
 timeout = 30  # a worker whose main loop is silent this long is restarted (a hung worker, not a slow request)
 graceful_timeout = 30  # after SIGTERM, in-flight requests get this long; then gunicorn kills the worker
-max_requests = 5000
-max_requests_jitter = 500
 
 # What a request may be: the app's longest URL is far below these; anything larger is refused (414/431).
 limit_request_line = 4094

@@ -1,4 +1,4 @@
-"""A guide page's throughput with tallies on and off: the app under gunicorn (2 sync workers) on
+"""A guide page's throughput with tallies on and off: the app under gunicorn (gunicorn.conf.py: 2 gthread workers, as `make run`) on
 loopback, wrk as the load generator, a browser's user agent (without one, a request is a script's
 and the tallies skip it, which would measure nothing). Measures; never asserts.
 
@@ -46,6 +46,8 @@ class Server:
         self.process = subprocess.Popen(
             [
                 str(BIN / "gunicorn"),
+                "-c",
+                "gunicorn.conf.py",  # what `make run` and deploy/guide.service run
                 "--workers",
                 str(WORKERS),
                 "--bind",
@@ -143,7 +145,7 @@ def main() -> int:
     on, off = best["on"], best["off"]
     backend = sa.engine.make_url(database_url).get_backend_name()
     lines = [
-        f"Guide page `{path}`, gunicorn {WORKERS} sync workers, {backend}, wrk 2 threads × {CONNECTIONS} connections × {DURATION}, best of {ROUNDS} rounds, {os.cpu_count()} CPUs:",
+        f"Guide page `{path}`, gunicorn {WORKERS} gthread workers, {backend}, wrk 2 threads × {CONNECTIONS} connections × {DURATION}, best of {ROUNDS} rounds, {os.cpu_count()} CPUs:",
         "",
         "| tallies | requests/s | p50 ms | p99 ms | non-2xx | views counted |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
