@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Length
 from .. import clock, htmx
 from ..prefixes import Blueprint
 from ..tallies.classify import ARRIVAL_SOURCES
+from ..text import fold
 from . import charts, demo, figures, signin, users
 
 bp = Blueprint("dashboard", __name__)
@@ -177,6 +178,10 @@ def district():
     descending = request.args.get("chieu", "giam") != "tang"
     with figures.reading() as connection:
         rows = figures.by_commune(connection, period, registry.communes, portal_keys())
+    name_filter = request.args.get("xa", "")[:80].strip()
+    if name_filter:  # "buon", "Buôn", "ea" all find their communes: accents and case aside
+        wanted = fold(name_filter)
+        rows = [row for row in rows if wanted in fold(row.name) or wanted in row.slug]
     rows = figures.sort_rows(rows, column, descending)
     labels = column_labels()
     if request.args.get("format") == "csv":
@@ -196,6 +201,7 @@ def district():
         descending=descending,
         demo=demo.is_marked(),
         query=filters(),
+        name_filter=name_filter,
     )
     if htmx and not htmx.history_restore_request:
         return render_template("dashboard/_district_table.html", **context, partial=True)
@@ -267,5 +273,5 @@ def commune(slug: str):
 
 
 def filters() -> dict[str, str]:
-    """The range part of the query string, kept in every link of the page."""
-    return {k: v for k, v in request.args.items() if k in ("ky", "tu", "den")}
+    """The range (and a commune name being looked for), kept in every link of the page."""
+    return {k: v for k, v in request.args.items() if k in ("ky", "tu", "den", "xa")}

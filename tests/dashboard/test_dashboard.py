@@ -266,3 +266,16 @@ def test_a_deployed_users_table_gets_its_session_version(tmp_path):
         assert user.get_id() == "1:0" and users.get("1:0").name == "huyen"
         users.end_sessions(user.id)
         assert users.get("1:0") is None and users.get("1:1") is not None
+
+
+def test_the_district_view_finds_a_commune_by_name_accents_aside(district_client):
+    """102 communes: an officer types part of a name (with or without accents) and sees those rows,
+    as a plain GET form and live with htmx; the sort links keep what was typed."""
+    soup = check_page(district_client.get("/thong-ke/?xa=ea+n").get_data(as_text=True), "/thong-ke/?xa=ea+n")
+    assert [th.get_text(strip=True) for th in soup.select("tbody th[scope=row]")] == ["Ea Na"]
+    assert all("xa=ea+n" in a["href"] for a in soup.select("thead a"))
+    assert soup.select_one("input#xa")["value"] == "ea n"
+    partial = district_client.get("/thong-ke/?xa=KRÔNG", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "Krông Ana" in partial and "Ea Na" not in partial and "<html" not in partial
+    none = district_client.get("/thong-ke/?xa=khong-co-xa-nay").get_data(as_text=True)
+    assert "Không có xã, phường nào khớp" in none
