@@ -79,3 +79,25 @@ def test_the_same_walk_with_javascript_off(live_server, browser):
         expect(page.locator("h1")).to_have_count(1)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("javascript", [False, True])
+def test_a_button_only_a_script_can_work_is_shown_only_when_it_works(live_server, browser, javascript):
+    """Print on an outcome page: without JavaScript it would do nothing, so it is not there."""
+    from urllib.parse import urlencode
+
+    from guide.wizards.model import all_paths
+
+    wizard = live_server.app.extensions["guide.wizards"]["cach-nop-ho-so"]
+    answers, _ = next(iter(all_paths(wizard)))
+    context = browser.new_context(java_script_enabled=javascript, viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/tu-van/{wizard.slug}/ket-qua?{urlencode(answers)}")
+        expect(page.locator("#wizard")).to_have_attribute("data-outcome", re.compile(".+"))
+        if javascript:
+            expect(page.locator(".print-button")).to_be_visible()
+        else:
+            expect(page.locator(".print-button")).to_be_hidden()
+    finally:
+        context.close()
