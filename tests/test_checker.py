@@ -151,3 +151,17 @@ def test_the_command_works_even_when_the_app_cannot_start(content):
         env={"GUIDE_CONTENT_DIR": str(content), "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 1 and "unknown topic 'linh-tinh'" in result.stderr
+
+
+def test_a_phone_link_is_digits_only(content):
+    target = content / GUIDE
+    for href, complaint in [
+        ("(tel:1900545481)", None),
+        ("(tel:+842623123456)", None),
+        ("(tel:1900 54 54)", "write tel:"),
+    ]:
+        original = target.read_text(encoding="utf-8")
+        replace_in(target, "(/ra/cong-dvc-quoc-gia)", href)
+        messages = [p.message for p in errors(check_content(content))]
+        target.write_text(original, encoding="utf-8")
+        assert (messages == []) if complaint is None else (len(messages) == 1 and complaint in messages[0]), messages

@@ -44,6 +44,9 @@ class LinkChecker:
 
     def problem(self, href: str, own_anchors: frozenset[str], language: str) -> str | None:
         parts = urlsplit(href)
+        if parts.scheme == "tel":  # a phone number to tap: digits, and a + in front at most
+            number = parts.path.removeprefix("+")
+            return None if number.isdigit() and 3 <= len(number) <= 15 else f"link {href!r}: write tel:0123456789"
         if parts.scheme or parts.netloc:
             return f"link {href!r} goes straight out: add the page to links.yaml and link /ra/<key>"
         if not parts.path:
