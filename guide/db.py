@@ -3,10 +3,12 @@
 One engine per process, for everything (the dashboard's reads and users, the tallies' writer
 thread), made on first use so a forked gunicorn worker never shares its parent's connections.
 SQLite gets WAL, synchronous=NORMAL and a busy timeout: several workers write counters at once
-(../shared/reference/library-notes.md). Its transactions are SQLite's own, begun by us (pysqlite's
-BEGIN handling is switched off, as SQLAlchemy's pysqlite notes advise): BEGIN for most, BEGIN
-IMMEDIATE for those `begin_immediate` opens, which read before they write: in a deferred
-transaction that fails with "database is locked" whatever the timeout.
+(../shared/reference/library-notes.md); and secure_delete, so that what is deleted (yesterday's salt
+and visitor hashes) is overwritten with zeros rather than left in a free part of a page. Its
+transactions are SQLite's own, begun by us (pysqlite's BEGIN handling is switched off, as
+SQLAlchemy's pysqlite notes advise): BEGIN for most, BEGIN IMMEDIATE for those `begin_immediate`
+opens, which read before they write: in a deferred transaction that fails with "database is
+locked" whatever the timeout.
 
 The schema: tables live on `metadata`; `create_schema()` makes a fresh database at the newest
 version and brings an older one up to date with MIGRATIONS, under a lock, so several workers
@@ -82,6 +84,7 @@ def make_engine(url: str) -> sa.Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA secure_delete=ON")  # a deleted row (yesterday's salt) is overwritten, not left
             cursor.close()
 
         @sa.event.listens_for(engine, "begin")
@@ -117,16 +120,6 @@ def engine_for(url: str) -> sa.Engine:
 def engine() -> sa.Engine:
     """This process's engine for the app's database."""
     return engine_for(current_app.config["DATABASE_URL"])
-
-
-def ping() -> bool:
-    try:
-        with engine().connect() as connection:
-            connection.execute(sa.text("SELECT 1"))
-        return True
-    except Exception:  # any failure means "not reachable"; /healthz reports it, never raises
-        current_app.logger.warning("database not reachable", exc_info=True)
-        return False
 
 
 def create_schema(bind: sa.Engine | None = None) -> int:

@@ -1,9 +1,16 @@
-"""/healthz: is the app alive, and does its database answer (the site serves pages either way).
-Also what the tallies lost in this worker process, if anything, and why."""
+"""/healthz: is the app alive, and can its database be written (the site serves pages either way).
+
+200 when a real write (one that changes nothing, `UPDATE schema_version SET version = version`, in a
+transaction that takes the write lock) succeeds; 503 when it cannot, with the reason in `database`:
+"missing" (the SQLite file or its folder gone), "read-only", "locked" (past the wait a write allows),
+"unreachable" (PostgreSQL), "error" (anything else; the log says what). Never a 500, never a
+traceback: the details go to the log. Also what the tallies lost in this worker process, if anything,
+and why (counts kept for a later write while the database is away are not lost, so not there).
+"""
 
 from flask import current_app, jsonify
 
-from . import db, tallies
+from . import tallies
 from .prefixes import Blueprint
 
 bp = Blueprint("health", __name__)
@@ -11,12 +18,20 @@ bp = Blueprint("health", __name__)
 
 @bp.route("/healthz", localized=False)
 def healthz():
-    database_ok = db.ping()
-    library = current_app.extensions["guide.library"]
     recorder = tallies.recorder()
-    return jsonify(
-        status="ok",
-        database="ok" if database_ok else "unreachable",
-        guides={language: len(guides) for language, guides in library.guides.items()},
-        tallies={"enabled": bool(current_app.config.get("TALLIES_ENABLED")), **(recorder.status() if recorder else {})},
+    try:
+        database = recorder.database_state() if recorder is not None else "error"
+        lost = recorder.status() if recorder is not None else {}
+    except Exception:  # database_state never raises; this is for anything else, never a 500
+        current_app.logger.exception("healthz: could not check the database")
+        database, lost = "error", {}
+    library = current_app.extensions["guide.library"]
+    return (
+        jsonify(
+            status="ok" if database == "ok" else "unavailable",
+            database=database,
+            guides={language: len(guides) for language, guides in library.guides.items()},
+            tallies={"enabled": bool(current_app.config.get("TALLIES_ENABLED")), **lost},
+        ),
+        200 if database == "ok" else 503,
     )

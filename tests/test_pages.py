@@ -138,7 +138,8 @@ def test_healthz_says_when_the_database_is_unreachable(tmp_path):
         {"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path}/missing-dir/../../../../../proc/nope/db.sqlite3"}
     )
     response = app.test_client().get("/healthz")
-    assert response.status_code == 200 and response.get_json()["database"] == "unreachable"
+    # Its folder cannot be made: nothing can be written, so not healthy (issue 11, item 6)
+    assert response.status_code == 503 and response.get_json()["database"] == "missing"
 
 
 def test_html_answers_vary_on_htmx(fixture_client):

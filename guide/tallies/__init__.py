@@ -132,6 +132,8 @@ def init_app(app: Flask) -> None:
         lambda: db.engine_for(url),
         flush_seconds=app.config["TALLIES_FLUSH_SECONDS"],
         sqlite_file=db.sqlite_path(url),
+        # The spool and the markers of killed workers (store.py); TALLIES_STATE_DIR only for tests.
+        state_dir=app.config.get("TALLIES_STATE_DIR") or app.instance_path,
         logger=app.logger,
     )
     app.cli.add_command(cli.tallies_cli)

@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .. import db
-from .store import KEY, export_rows, start_day
+from .store import KEY, export_rows, forget_purged, start_day
 
 tallies_cli = AppGroup("tallies", help="Usage tallies: export the counters, purge short-lived data.")
 DAY = click.DateTime(formats=["%Y-%m-%d"])
@@ -40,4 +40,5 @@ def purge_command():
     db.create_schema()
     with db.begin_immediate(db.engine()) as connection:
         day = start_day(connection, current_app.extensions["guide.tallies"].today())
+    forget_purged(db.engine())
     click.echo(f"purged {day.hashes_purged} visitor hashes and {day.salts_purged} salts of earlier days", err=True)

@@ -10,12 +10,29 @@ agent are never stored.
 
 `Recorder.record` never raises and never touches the database: it notes the request's counts in
 memory, and a background thread writes what was noted every `flush_seconds`, in one transaction,
-and once more when the process exits. A write that fails is logged and its requests are counted
-as dropped, by reason: in memory (shown by /healthz) and in the table the next time a write succeeds.
+and once more when the process exits. A write that fails because the database is away (locked past
+the wait, read-only, its file or folder gone, the server unreachable) is logged and its counts are
+kept in memory, visitors too, and written with the next write, once; past MAX_PENDING requests
+waiting, and for any other failure, they are dropped and counted as dropped, by reason: in memory
+(shown by /healthz) and in the table the next time a write succeeds.
+
+What outlives the process, in the instance folder (`state_dir`), never an IP address or a user
+agent: when the exit write fails, the counters and the drop counts go to a spool file
+(tallies-spool/, mode 0600, written whole or not at all; the visitors, which cannot be hashed
+without the database, are counted as dropped, "visitors-unwritten"), and the first successful write
+of a later process claims it by renaming it (so no two merge one), writes it and deletes it. While
+its writer runs, each process keeps a marker (tallies-open/, mode 0600) saying how many requests it
+holds unwritten, updated at each write and removed at a clean exit: a marker left by a process
+that is gone (SIGKILL, out of memory) is counted by the next write as dropped, "killed" (the
+requests it said were waiting; those noted since its last write are unknown) and
+"killed-processes" (one per such process). Both are kept per database (a key made from its URL), so
+a database never takes another's counts.
 """
 
 import atexit
+import contextlib
 import hashlib
+import json
 import logging
 import os
 import secrets
@@ -26,6 +43,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import NamedTuple
 
 import psycopg
@@ -41,6 +59,13 @@ from .classify import VISITOR, Event
 HASH_HEX_CHARS = 16  # 64 bits: no two visitors of one commune on one day collide in practice
 MAX_PENDING = 100_000  # requests waiting for the writer: past this (the database gone for long), drop
 EXIT_PATIENCE_SECONDS = 5.0  # a stopping worker's last write may try again this long while locked
+# Why a write failed that says the database is away, not that these counts are wrong: kept for the next write.
+KEPT_ON = frozenset({"locked", "read-only", "missing", "unreachable"})
+SPOOL_FOLDER = "tallies-spool"  # in the instance folder: counts of processes whose exit write failed
+OPEN_FOLDER = "tallies-open"  # in the instance folder: one marker per process whose writer is running
+MAX_SPOOL_FILES = 1000  # past this many waiting, a stopping process's counts are lost (and logged)
+_CLAIMED = ".claimed-"  # a spool file or marker being written by the process whose pid follows
+_own_markers: set[str] = set()  # the markers of this process's recorders (a process may have several)
 
 tally = sa.Table(
     "tally",
@@ -170,8 +195,10 @@ _PG_REASONS = (
 
 def reason_for(error: BaseException) -> str:
     """A short, stable name for why a write failed: locked, read-only, missing, unreachable or error."""
-    if isinstance(error, DatabaseMissing):
+    if isinstance(error, (DatabaseMissing, FileNotFoundError)):  # (the folder of a SQLite file, on connecting)
         return "missing"
+    if isinstance(error, PermissionError):
+        return "read-only"
     cause = error.orig if isinstance(error, sa.exc.DBAPIError) else error
     if isinstance(cause, sqlite3.Error):
         code = getattr(cause, "sqlite_errorcode", None)
@@ -218,6 +245,50 @@ class Pending:
     def days(self) -> list[date]:
         return sorted({key[0] for key in self.counts} | {key[0] for key in self.visitors})
 
+    def then(self, later: "Pending") -> "Pending":
+        """These counts, then `later`'s, as one (a visitor keeps the locale it was first seen in)."""
+        self.counts.update(later.counts)
+        for key, locale in later.visitors.items():
+            self.visitors.setdefault(key, locale)
+        self.requests += later.requests
+        return self
+
+
+def _write_private(path: Path, text: str, sync: bool = False) -> None:
+    """Write a file only its owner may read, atomically: a reader finds the old file or the whole new one."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(text)
+            if sync:
+                file.flush()
+                os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process, alive
+        return True
+    except (OverflowError, ValueError):
+        return False
+    return True
+
+
+def _bound(connection: sa.Connection) -> None:
+    """On PostgreSQL, a lock or a statement never holds this transaction for longer than db.LOCK_WAIT_MS."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {db.LOCK_WAIT_MS}")
+        connection.exec_driver_sql(f"SET LOCAL statement_timeout = {db.LOCK_WAIT_MS}")
+
 
 class Recorder:
     """Counts batches for one process. `record` never raises and never makes a page wait on the database.
@@ -227,10 +298,16 @@ class Recorder:
     one transaction, and once more when the process exits normally (gunicorn's graceful stop,
     SIGTERM, max-requests). So a page costs a dictionary update, and each worker takes the write
     lock once per interval. Since no page waits on that thread, it waits for a lock as long as the
-    database's bound allows (db.LOCK_WAIT_MS). The price: a worker killed outright (SIGKILL, out of
-    memory) loses at most its last `flush_seconds` of counts. `flush()` writes at once (the tests,
-    `flask` commands). Between `record` and the write, a batch holds the IP address and user agent
-    in memory only, for the visitor hash; they are never written.
+    database's bound allows (db.LOCK_WAIT_MS). `flush()` writes at once (the tests, `flask` commands).
+    Between `record` and the write, a batch holds the IP address and user agent in memory only, for
+    the visitor hash; they are never written, and a batch kept for a later write keeps them in
+    memory only.
+
+    A write that meets the database away keeps its counts for the next (up to MAX_PENDING requests
+    waiting). When the exit write fails, the counters and drop counts go to a spool file in
+    `state_dir` for a later process to write. A worker killed outright (SIGKILL, out of memory) loses
+    what it held: its marker in `state_dir` lets the next process count that loss. Without a
+    `state_dir`, neither spool nor marker.
     """
 
     def __init__(
@@ -239,6 +316,7 @@ class Recorder:
         *,
         flush_seconds: float = 1.0,
         sqlite_file=None,
+        state_dir=None,
         clock: Callable[[], datetime] = local_now,
         logger: logging.Logger | None = None,
     ):
@@ -250,6 +328,7 @@ class Recorder:
         self.engine = engine
         self.flush_seconds = flush_seconds
         self.sqlite_file = str(sqlite_file) if sqlite_file is not None else None
+        self.state_dir = Path(state_dir) if state_dir is not None else None
         self.clock = clock
         self.logger = logger or logging.getLogger(__name__)
         self._lock = threading.Lock()  # guards the in-memory state below, held only for a moment
@@ -261,6 +340,12 @@ class Recorder:
         self._unwritten_drops: Counter = Counter()  # dropped, not yet in the table
         self.dropped: Counter = Counter()  # requests whose counts this process lost, by reason
         self.last_error: str | None = None
+        self._key: str | None = None  # the database's, in spool and marker names
+        self._marker: Path | None = None  # this process's marker, once written
+        self._marked: tuple[int, str] | None = None  # what it says
+        self._marker_failed = False
+        self._marker_lock = threading.Lock()  # the writer thread and a flush() or the exit may mark at once
+        self._exiting = False
 
     def today(self) -> date:
         return self.clock().astimezone(TIMEZONE).date()
@@ -283,18 +368,33 @@ class Recorder:
 
     def flush(self, patience: float = 0.0) -> bool:
         """Write everything noted so far, in one transaction, trying again for up to `patience`
-        seconds while the database is locked by others. False when it was dropped."""
+        seconds while the database is locked by others. False when it was not written: kept for
+        the next write (the database away) or dropped."""
         # The write lock first: a flush at exit then waits for the writer thread's write in progress,
         # which would otherwise die, half done, with the process.
         with self._write_lock:
             with self._lock:
                 pending, self._pending = self._pending, Pending()
-            return self._write_now(pending, patience) if pending.requests else True
+                if not pending.requests and not self._unwritten_drops:
+                    return True
+                waiting = self._pending.requests
+            self._mark(pending.requests + waiting)  # killed during the write, these are what is lost
+            try:
+                return self._write_now(pending, patience)
+            finally:
+                self._mark(self._pending.requests)
 
     def flush_at_exit(self) -> None:
         # The last chance for these counts, and nobody waits on them: several workers stopping
-        # together all write at once, so be patient with the lock.
-        self.flush(patience=EXIT_PATIENCE_SECONDS)
+        # together all write at once, so be patient with the lock. What cannot be written is spooled.
+        kept = False
+        self._exiting = True  # the writer thread, still running, no longer writes the marker
+        try:
+            self.flush(patience=EXIT_PATIENCE_SECONDS)
+            kept = self._spool()
+        finally:
+            if kept:
+                self._unmark()
 
     def status(self) -> dict:
         return {
@@ -309,6 +409,28 @@ class Recorder:
             self._unwritten_drops[reason] += requests
             self.last_error = reason
 
+    def database_state(self) -> str:
+        """Can the database be written now? "ok", or why not, as `reason_for` names it (the SQLite
+        file gone while held open is "missing"). A real write that changes nothing, in a transaction
+        that takes the write lock and waits for it as long as a write does. Never raises."""
+        try:
+            if self.sqlite_file is not None and self._schema_ready and not os.path.exists(self.sqlite_file):
+                raise DatabaseMissing(f"{self.sqlite_file} is gone")
+            engine = self.engine()
+            if not self._schema_ready:
+                db.create_schema(engine)
+                self._schema_ready = True
+            with db.begin_immediate(engine) as connection:
+                _bound(connection)
+                connection.execute(db.schema_version.update().values(version=db.schema_version.c.version))
+            return "ok"
+        except Exception as error:
+            reason = reason_for(error)
+            self.logger.warning("database cannot be written (%s): %s", reason, error)
+            if reason in ("unreachable", "missing"):
+                self._forget_connections()
+            return reason
+
     def _start_flusher(self) -> None:
         with self._lock:
             if self._flusher_pid == os.getpid():
@@ -318,6 +440,7 @@ class Recorder:
         atexit.register(self.flush_at_exit)
 
     def _flush_every_so_often(self) -> None:
+        self._mark(self._pending.requests)
         while True:
             time.sleep(self.flush_seconds)
             try:
@@ -331,16 +454,34 @@ class Recorder:
             try:
                 self._write(pending)
                 return True
-            except Exception as error:  # whatever went wrong, the loss is counted and logged
+            except Exception as error:  # whatever went wrong, the counts are kept or the loss counted, and logged
                 reason, failure = reason_for(error), error
             # A failed write was rolled back whole, so trying the same counts again counts nothing twice.
             if reason != "locked" or time.monotonic() >= give_up_at:
                 break
-        self.logger.warning("tallies: dropped the counts of %d request(s) (%s): %s", pending.requests, reason, failure)
         if reason in ("unreachable", "missing"):
             self._forget_connections()  # the next write opens a new one, or fails to
+        if reason in KEPT_ON and self._keep_for_later(pending):
+            self.logger.warning(
+                "tallies: could not write the counts of %d request(s) (%s), kept for the next write: %s",
+                pending.requests,
+                reason,
+                failure,
+            )
+            with self._lock:
+                self.last_error = reason
+            return False
+        self.logger.warning("tallies: dropped the counts of %d request(s) (%s): %s", pending.requests, reason, failure)
         self.note_drop(reason, pending.requests)
         return False
+
+    def _keep_for_later(self, pending: Pending) -> bool:
+        """Put counts that were not written back before those noted since, unless that makes more than MAX_PENDING."""
+        with self._lock:
+            if pending.requests + self._pending.requests > MAX_PENDING:
+                return False
+            self._pending = pending.then(self._pending)
+            return True
 
     def _forget_connections(self) -> None:
         try:
@@ -356,28 +497,221 @@ class Recorder:
             db.create_schema(engine)
             self._schema_ready = True
         with self._lock:
-            drops = dict(self._unwritten_drops)
+            drops = Counter(self._unwritten_drops)
         day_salt = self._salt
         counts = Counter(pending.counts)
-        with db.begin_immediate(engine) as connection:
-            if connection.dialect.name == "postgresql":  # a lock or a statement never holds this thread for long
-                connection.exec_driver_sql(f"SET LOCAL lock_timeout = {db.LOCK_WAIT_MS}")
-                connection.exec_driver_sql(f"SET LOCAL statement_timeout = {db.LOCK_WAIT_MS}")
-            for day in pending.days():  # (two days only in a flush across midnight)
-                if day_salt is None or day_salt[0] != day:
-                    day_salt = (day, start_day(connection, day).salt)
-                locales = {
-                    (commune, visitor_hash(day_salt[1], ip, user_agent)): locale
-                    for (visit_day, commune, ip, user_agent), locale in pending.visitors.items()
-                    if visit_day == day
-                }
-                for commune, hashed in new_visitors(connection, day, list(locales)):
-                    counts[(day, commune, "visitors", "", "", locales[commune, hashed])] += 1
-            for reason, n in drops.items():
-                counts[(day_salt[0], "", "dropped", reason, "", "")] += n
-            add_counts(connection, counts)
+        claimed = self._claim_leftovers()
+        try:
+            left_counts, left_drops = self._read_leftovers(claimed)
+            counts.update(left_counts)
+            with db.begin_immediate(engine) as connection:
+                _bound(connection)  # a lock or a statement never holds this thread for long
+                purged = 0
+                for day in pending.days():  # (two days only in a flush across midnight, or after a failed write)
+                    if day_salt is None or day_salt[0] != day:
+                        newest = connection.execute(sa.select(sa.func.max(salt.c.day))).scalar()
+                        if newest is not None and newest > day:
+                            # That day is over and its salt gone: its visitors can no longer be told apart
+                            # from the ones already counted, so they are not counted.
+                            unhashed = sum(1 for key in pending.visitors if key[0] == day)
+                            if unhashed:
+                                left_drops["visitors-unwritten"] += unhashed
+                            continue
+                        started = start_day(connection, day)
+                        day_salt, purged = (day, started.salt), purged + started.hashes_purged + started.salts_purged
+                    locales = {
+                        (commune, visitor_hash(day_salt[1], ip, user_agent)): locale
+                        for (visit_day, commune, ip, user_agent), locale in pending.visitors.items()
+                        if visit_day == day
+                    }
+                    for commune, hashed in new_visitors(connection, day, list(locales)):
+                        counts[(day, commune, "visitors", "", "", locales[commune, hashed])] += 1
+                drop_day = day_salt[0] if day_salt is not None else self.today()
+                for reason, n in (drops + left_drops).items():
+                    counts[(drop_day, "", "dropped", reason, "", "")] += n
+                add_counts(connection, counts)
+        except BaseException:
+            self._unclaim(claimed)  # for a later write to claim again
+            raise
         self._salt = day_salt  # only now, with the commit done, is the day started in the database
+        for path, _ in claimed:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        if purged:
+            forget_purged(engine)
         if drops:
             with self._lock:
                 self._unwritten_drops.subtract(drops)
                 self._unwritten_drops = +self._unwritten_drops
+
+    # --- what outlives the process: the spool and the markers ---------------------------------
+
+    def _database_key(self) -> str:
+        """A short name for the database, in spool and marker file names (its URL hashed, no password)."""
+        if self._key is None:
+            name = (
+                str(Path(self.sqlite_file).resolve())
+                if self.sqlite_file is not None
+                else self.engine().url.render_as_string(hide_password=True)
+            )
+            self._key = hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
+        return self._key
+
+    def _folder(self, name: str) -> Path | None:
+        """state_dir/name, made if need be; None without a state_dir, or when it is gone (never made anew)."""
+        if self.state_dir is None or not self.state_dir.is_dir():
+            return None
+        folder = self.state_dir / name
+        folder.mkdir(mode=0o700, exist_ok=True)
+        return folder
+
+    def _mark(self, waiting: int, reason: str = "killed", at_exit: bool = False) -> None:
+        """Say in this process's marker how many requests it holds unwritten (a count, nothing else).
+        Only while this process's writer thread runs: it removes the marker at a clean exit."""
+        if self.state_dir is None or self._flusher_pid != os.getpid() or self._marked == (waiting, reason):
+            return
+        if self._exiting and not at_exit:
+            return
+        with self._marker_lock:
+            try:
+                folder = self._folder(OPEN_FOLDER)
+                if folder is None:
+                    return
+                own = f"{self._database_key()}-{os.getpid()}-"
+                if self._marker is None or not self._marker.name.startswith(own):
+                    self._marker = folder / f"{own}{secrets.token_hex(4)}"
+                    _own_markers.add(self._marker.name)
+                _write_private(self._marker, json.dumps({"pid": os.getpid(), "waiting": waiting, "reason": reason}))
+                self._marked = (waiting, reason)
+            except Exception as error:
+                if not self._marker_failed:
+                    self.logger.warning(
+                        "tallies: could not write this process's marker in %s: %s", self.state_dir, error
+                    )
+                    self._marker_failed = True
+
+    def _unmark(self) -> None:
+        with self._marker_lock:
+            if self._marker is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(self._marker)
+                _own_markers.discard(self._marker.name)
+                self._marker, self._marked = None, None
+
+    def _spool(self) -> bool:
+        """At exit: put what could not be written in a spool file. True when nothing is left unkept."""
+        with self._lock:
+            pending, self._pending = self._pending, Pending()
+            drops, self._unwritten_drops = self._unwritten_drops, Counter()
+        if not pending.requests and not drops:
+            return True
+        if pending.visitors:  # no hash without the day's salt, and the IP address never goes to disk
+            drops["visitors-unwritten"] += len(pending.visitors)
+        try:
+            folder = self._folder(SPOOL_FOLDER)
+            if folder is None:
+                raise FileNotFoundError(
+                    f"the instance folder {self.state_dir} is gone"
+                    if self.state_dir
+                    else "no instance folder to keep them"
+                )
+            if sum(1 for name in os.listdir(folder) if name.endswith(".json")) >= MAX_SPOOL_FILES:
+                raise OSError(f"{folder} already holds {MAX_SPOOL_FILES} spool files")
+            spool = {
+                "counts": [[key[0].isoformat(), *key[1:], n] for key, n in sorted(pending.counts.items()) if n > 0],
+                "dropped": dict(drops),
+            }
+            path = folder / f"{self._database_key()}-{os.getpid()}-{secrets.token_hex(4)}.json"
+            _write_private(path, json.dumps(spool, ensure_ascii=False), sync=True)
+        except Exception as error:
+            self.logger.error(
+                "tallies: lost the counts of %d request(s): not written, and no spool file: %s", pending.requests, error
+            )
+            self._mark(pending.requests, "unwritten", at_exit=True)  # a later process counts them, at least
+            return False
+        self.logger.warning(
+            "tallies: the counts of %d request(s) are in %s, for the next process to write", pending.requests, path
+        )
+        return True
+
+    def _claim_leftovers(self) -> list[tuple[Path, Path]]:
+        """Spool files and markers of processes that are gone, for this database, each renamed to
+        say this process writes it (a rename that only one process can make). (claimed, original)."""
+        claimed = []
+        if self.state_dir is None:
+            return claimed
+        prefix, me = f"{self._database_key()}-", os.getpid()
+        for name in (SPOOL_FOLDER, OPEN_FOLDER):
+            folder = self.state_dir / name
+            try:
+                entries = os.listdir(folder)
+            except OSError:
+                continue
+            for entry in entries:
+                if not entry.startswith(prefix) or entry.endswith(".unreadable"):  # another database's, or
+                    continue  # a file being written (".…"), or one that could not be read
+                original, _, claimer = entry.partition(_CLAIMED)
+                if claimer:  # being written by another process, or left by one that died doing it
+                    if not claimer.isdigit() or _alive(int(claimer)):
+                        continue
+                elif name == SPOOL_FOLDER:
+                    if not entry.endswith(".json"):
+                        continue
+                else:
+                    pid = entry.split("-")[1]
+                    if entry in _own_markers or not pid.isdigit() or (int(pid) != me and _alive(int(pid))):
+                        continue
+                target = folder / f"{original}{_CLAIMED}{me}"
+                try:
+                    os.rename(folder / entry, target)
+                except OSError:  # another process claimed it first
+                    continue
+                claimed.append((target, folder / original))
+        return claimed
+
+    def _unclaim(self, claimed: list[tuple[Path, Path]]) -> None:
+        for path, original in claimed:
+            with contextlib.suppress(OSError):
+                os.rename(path, original)
+
+    def _read_leftovers(self, claimed: list[tuple[Path, Path]]) -> tuple[Counter, Counter]:
+        counts, drops = Counter(), Counter()
+        for path, original in claimed:
+            try:
+                found = json.loads(path.read_text("utf-8"))
+                if original.parent.name == SPOOL_FOLDER:
+                    these = Counter()
+                    for day, commune, kind, subject, source, locale, n in found["counts"]:
+                        key = (date.fromisoformat(day), commune, kind, subject, source, locale)
+                        if not all(isinstance(part, str) for part in key[1:]) or type(n) is not int or n < 0:
+                            raise ValueError(f"not a counter: {key} {n!r}")
+                        these[key] += n
+                    dropped = Counter(found["dropped"])
+                else:
+                    these, reason = Counter(), found.get("reason", "killed")
+                    dropped = Counter({reason: found["waiting"]})
+                    if reason == "killed":  # what it held at its last write; those noted since are unknown
+                        dropped["killed-processes"] += 1
+                if not all(isinstance(reason, str) and type(n) is int and n >= 0 for reason, n in dropped.items()):
+                    raise ValueError(f"not drop counts: {dict(dropped)}")
+            except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+                self.logger.error("tallies: %s cannot be read, left as %s.unreadable: %s", original, original, error)
+                with contextlib.suppress(OSError):
+                    os.rename(path, original.with_name(original.name + ".unreadable"))
+                continue
+            counts.update(these)
+            drops.update(dropped)
+        return counts, drops
+
+
+def forget_purged(engine: sa.Engine) -> None:
+    """After `start_day` purged earlier days, on SQLite: secure_delete overwrote the rows in the
+    pages, and a checkpoint that truncates the write-ahead log takes the frames that still held them
+    out of the files. If a reader holds the log, the next day's purge tries again."""
+    if engine.dialect.name != "sqlite":
+        return
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    except Exception as error:
+        logging.getLogger(__name__).warning("tallies: the checkpoint after the purge failed: %s", error)

@@ -21,11 +21,13 @@ from .conftest import HOURS, ZALO_IN_APP, PostgresCluster, app_counters, free_po
 PERSON = {"User-Agent": ZALO_IN_APP}
 
 
-def make_app(url: str):
-    """The app, its background writes out of the way: only the tests' flush() writes."""
-    return create_app(
-        {"TESTING": True, "CONTENT_DIR": FIXTURE_CONTENT, "DATABASE_URL": url, "TALLIES_FLUSH_SECONDS": HOURS}
-    )
+def make_app(url: str, state_dir=None):
+    """The app, its background writes out of the way: only the tests' flush() writes. Its spool and
+    markers in `state_dir` (a test's own folder), not the repository's instance folder."""
+    config = {"TESTING": True, "CONTENT_DIR": FIXTURE_CONTENT, "DATABASE_URL": url, "TALLIES_FLUSH_SECONDS": HOURS}
+    if state_dir is not None:
+        config["TALLIES_STATE_DIR"] = str(state_dir)
+    return create_app(config)
 
 
 def get(client, url: str):
@@ -35,7 +37,7 @@ def get(client, url: str):
 def test_a_database_locked_by_another_connection(tmp_path, monkeypatch):
     monkeypatch.setattr(db, "LOCK_WAIT_MS", 200)  # a write gives up on the lock sooner
     path = tmp_path / "locked.sqlite3"
-    app = make_app(f"sqlite:///{path}")
+    app = make_app(f"sqlite:///{path}", tmp_path)
     client = app.test_client()
     assert client.get("/", headers=PERSON).status_code == 200
     assert recorder(app).flush()  # schema made, one view counted
@@ -45,10 +47,12 @@ def test_a_database_locked_by_another_connection(tmp_path, monkeypatch):
     try:
         assert get(client, "/xa/ea-na/").status_code == 200
         assert recorder(app).flush() is False
-        assert client.get("/healthz").json["tallies"] == {
+        health = client.get("/healthz")
+        assert health.status_code == 503 and health.json["database"] == "locked"
+        assert health.json["tallies"] == {
             "enabled": True,
-            "dropped": 1,
-            "dropped_by_reason": {"locked": 1},
+            "dropped": 0,  # kept for the next write, not dropped (issue 11, item 6)
+            "dropped_by_reason": {},
             "last_error": "locked",
         }
     finally:
@@ -57,13 +61,14 @@ def test_a_database_locked_by_another_connection(tmp_path, monkeypatch):
 
     assert client.get("/", headers=PERSON).status_code == 200
     found = app_counters(app)
-    assert found[("", "dropped", "locked", "", "")] == 1
-    assert found[("", "view", "home", "", "vi")] == 2 and found[("ea-na", "view", "commune", "", "vi")] == 0
+    assert found[("", "dropped", "locked", "", "")] == 0
+    assert found[("", "view", "home", "", "vi")] == 2 and found[("ea-na", "view", "commune", "", "vi")] == 1
+    assert client.get("/healthz").status_code == 200
 
 
 def test_the_folder_of_the_database_gone(tmp_path):
     folder = tmp_path / "instance"
-    app = make_app(f"sqlite:///{folder / 'guide.sqlite3'}")
+    app = make_app(f"sqlite:///{folder / 'guide.sqlite3'}", folder)
     client = app.test_client()
     assert client.get("/", headers=PERSON).status_code == 200
     assert recorder(app).flush()
@@ -71,7 +76,9 @@ def test_the_folder_of_the_database_gone(tmp_path):
     for _ in range(2):
         assert get(client, "/").status_code == 200
     assert recorder(app).flush() is False
-    assert recorder(app).status() == {"dropped": 2, "dropped_by_reason": {"missing": 2}, "last_error": "missing"}
+    assert recorder(app).status() == {"dropped": 0, "dropped_by_reason": {}, "last_error": "missing"}  # kept
+    health = client.get("/healthz")
+    assert health.status_code == 503 and health.json["database"] == "missing"
     assert not folder.exists()  # nothing was written into a new, empty database behind anyone's back
 
 
@@ -94,7 +101,7 @@ def make_writable(path: Path) -> None:
 def test_a_read_only_database_file(tmp_path):
     path = tmp_path / "guide.sqlite3"
     url = f"sqlite:///{path}"
-    app = make_app(url)
+    app = make_app(url, tmp_path)
     client = app.test_client()
     assert client.get("/", headers=PERSON).status_code == 200
     assert recorder(app).flush()
@@ -104,43 +111,54 @@ def test_a_read_only_database_file(tmp_path):
         assert get(client, "/xa/ea-na/").status_code == 200
         assert recorder(app).flush() is False
         assert recorder(app).status() == {
-            "dropped": 1,
-            "dropped_by_reason": {"read-only": 1},
+            "dropped": 0,  # kept for the next write (issue 11, item 6)
+            "dropped_by_reason": {},
             "last_error": "read-only",
         }
+        health = client.get("/healthz")
+        assert health.status_code == 503 and health.json["database"] == "read-only"
     finally:
         make_writable(path)
+    db.engine_for(url).dispose()
+    assert recorder(app).flush()
+    assert app_counters(app)[("ea-na", "view", "commune", "", "vi")] == 1
 
 
 @pytest.mark.postgres
 @pytest.mark.slow
-def test_postgresql_down_and_back():
+def test_postgresql_down_and_back(tmp_path):
     cluster = PostgresCluster(need_postgres())  # its own: this test stops it
     try:
-        app = make_app(cluster.new_database())
+        app = make_app(cluster.new_database(), tmp_path)
         client = app.test_client()
         assert client.get("/", headers=PERSON).status_code == 200
         assert recorder(app).flush()
         cluster.stop()
         assert get(client, "/xa/ea-na/").status_code == 200
         assert get(client, "/xa/ea-na/").status_code == 200
-        assert recorder(app).flush() is False  # both in one write, lost together
-        assert recorder(app).status()["dropped_by_reason"] == {"unreachable": 2}
-        assert client.get("/healthz").json["database"] == "unreachable"
+        assert recorder(app).flush() is False  # both in one write, kept together
+        assert recorder(app).status()["dropped_by_reason"] == {}
+        health = client.get("/healthz")
+        assert health.status_code == 503 and health.json["database"] == "unreachable"
 
         cluster.start()
         assert client.get("/", headers=PERSON).status_code == 200
         assert recorder(app).flush()
         found = app_counters(app)
-        assert found[("", "view", "home", "", "vi")] == 2 and found[("", "dropped", "unreachable", "", "")] == 2
+        assert found[("", "view", "home", "", "vi")] == 2 and found[("", "dropped", "unreachable", "", "")] == 0
+        assert found[("ea-na", "view", "commune", "", "vi")] == 2  # written when it came back, once
+        assert client.get("/healthz").status_code == 200
     finally:
         cluster.remove()
 
 
 @pytest.mark.postgres
-def test_postgresql_never_there():
+def test_postgresql_never_there(tmp_path):
     need_postgres()  # same rules as the other PostgreSQL tests, though no server is started
-    app = make_app(f"postgresql://postgres@127.0.0.1:{free_port()}/guide")
+    app = make_app(f"postgresql://postgres@127.0.0.1:{free_port()}/guide", tmp_path)
     assert get(app.test_client(), "/").status_code == 200
     assert recorder(app).flush() is False
-    assert recorder(app).status()["dropped_by_reason"] == {"unreachable": 1}
+    assert recorder(app).status()["dropped_by_reason"] == {}  # kept, for when it comes
+    assert recorder(app).status()["last_error"] == "unreachable"
+    health = app.test_client().get("/healthz")
+    assert health.status_code == 503 and health.json["database"] == "unreachable"

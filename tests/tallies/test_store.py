@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from psycopg import errors as pg
 
 from guide import db
+from guide.tallies import store
 from guide.tallies.classify import VISITOR, Event
 from guide.tallies.store import (
     TIMEZONE,
@@ -185,20 +186,41 @@ def test_a_fresh_database_is_stamped_with_the_newest_version(database_url):
     engine.dispose()
 
 
-def test_a_failed_write_is_dropped_counted_and_written_once_the_database_answers(engine, tmp_path):
+def test_a_failed_write_is_kept_and_written_once_the_database_answers(engine, tmp_path):
     clock = Clock(dt.datetime(2026, 3, 1, 9, 0, tzinfo=TIMEZONE))
     gone = db.make_engine(f"sqlite:///{tmp_path}/gone/x.sqlite3")
     (tmp_path / "gone").rmdir()  # make_engine made the folder; take it away, so connecting fails
     broken = Recorder(lambda: gone, flush_seconds=HOURS, clock=clock)
     assert written(broken, Batch((Event("view", "home"),))) is False
-    assert broken.status() == {"dropped": 1, "dropped_by_reason": {"missing": 1}, "last_error": "missing"}
+    assert broken.status() == {"dropped": 0, "dropped_by_reason": {}, "last_error": "missing"}
 
     broken.engine = lambda: engine  # the database is back
     assert written(broken, Batch((Event("view", "home"),)))
     found = counters(str(engine.url))
-    assert found[("", "dropped", "missing", "", "")] == 1 and found[("", "view", "home", "", "")] == 1
+    assert found[("", "dropped", "missing", "", "")] == 0 and found[("", "view", "home", "", "")] == 2
     assert written(broken, Batch((Event("view", "home"),)))
-    assert counters(str(engine.url))[("", "dropped", "missing", "", "")] == 1  # written once, not again
+    assert counters(str(engine.url))[("", "view", "home", "", "")] == 3  # the kept one written once, not again
+
+
+def test_a_write_that_fails_for_another_reason_is_dropped_counted_and_written_once(engine, monkeypatch):
+    """Not the database away but these counts it refuses (here: any error the driver gives):
+    kept, they would fail every write after them, so they are dropped and the loss counted."""
+    counting = recorder_for(engine, Clock(dt.datetime(2026, 3, 1, 9, 0, tzinfo=TIMEZONE)))
+    assert written(counting, Batch((Event("view", "home"),)))
+    real_add = store.add_counts
+
+    def refuse(connection, counts):
+        raise sa.exc.DataError("INSERT …", {}, ValueError("value too long"))
+
+    monkeypatch.setattr(store, "add_counts", refuse)
+    assert written(counting, Batch((Event("view", "home"),))) is False
+    assert counting.status() == {"dropped": 1, "dropped_by_reason": {"error": 1}, "last_error": "error"}
+    monkeypatch.setattr(store, "add_counts", real_add)
+    assert written(counting, Batch((Event("view", "home"),)))
+    found = counters(str(engine.url))
+    assert found[("", "dropped", "error", "", "")] == 1 and found[("", "view", "home", "", "")] == 2
+    assert written(counting, Batch((Event("view", "home"),)))
+    assert counters(str(engine.url))[("", "dropped", "error", "", "")] == 1  # written once, not again
 
 
 def sqlite_error(code: int) -> sqlite3.OperationalError:
@@ -257,7 +279,8 @@ def test_a_write_waits_for_a_lock_only_so_long_and_that_bound_is_its_own(databas
         holder.execute(tally.update().where(tally.c.commune == "ea-na").values(count=tally.c["count"]))  # the row lock
     try:
         assert written(counting, view) is False
-        assert counting.status()["dropped_by_reason"] == {"locked": 1}
+        assert counting.status()["dropped_by_reason"] == {}  # kept for the next write
+        assert counting.status()["last_error"] == "locked"
     finally:
         holder.rollback()
         holder.close()
@@ -268,5 +291,5 @@ def test_a_write_waits_for_a_lock_only_so_long_and_that_bound_is_its_own(databas
             assert connection.exec_driver_sql("SHOW statement_timeout").scalar() == "0"
     assert written(counting, view)
     found = counters(str(engine.url))
-    assert found[("ea-na", "view", "home", "", "vi")] == 2 and found[("", "dropped", "locked", "", "")] == 1
+    assert found[("ea-na", "view", "home", "", "vi")] == 3 and found[("", "dropped", "locked", "", "")] == 0
     engine.dispose()
