@@ -506,17 +506,19 @@ class Recorder:
             counts.update(left_counts)
             with db.begin_immediate(engine) as connection:
                 _bound(connection)  # a lock or a statement never holds this thread for long
-                purged = 0
-                for day in pending.days():  # (two days only in a flush across midnight, or after a failed write)
+                purged, days = 0, pending.days()  # (two days only in a flush across midnight, or kept counts)
+                newest = None  # the newest day any process has started, when some of these are older than today
+                if days and days[0] < self.today():
+                    newest = connection.execute(sa.select(sa.func.max(salt.c.day))).scalar()
+                for day in days:
+                    if newest is not None and newest > day:
+                        # That day is over and its salt gone: its visitors can no longer be told apart
+                        # from the ones already counted, so they are not counted.
+                        unhashed = sum(1 for key in pending.visitors if key[0] == day)
+                        if unhashed:
+                            left_drops["visitors-unwritten"] += unhashed
+                        continue
                     if day_salt is None or day_salt[0] != day:
-                        newest = connection.execute(sa.select(sa.func.max(salt.c.day))).scalar()
-                        if newest is not None and newest > day:
-                            # That day is over and its salt gone: its visitors can no longer be told apart
-                            # from the ones already counted, so they are not counted.
-                            unhashed = sum(1 for key in pending.visitors if key[0] == day)
-                            if unhashed:
-                                left_drops["visitors-unwritten"] += unhashed
-                            continue
                         started = start_day(connection, day)
                         day_salt, purged = (day, started.salt), purged + started.hashes_purged + started.salts_purged
                     locales = {
@@ -526,7 +528,7 @@ class Recorder:
                     }
                     for commune, hashed in new_visitors(connection, day, list(locales)):
                         counts[(day, commune, "visitors", "", "", locales[commune, hashed])] += 1
-                drop_day = day_salt[0] if day_salt is not None else self.today()
+                drop_day = max(days, default=self.today())
                 for reason, n in (drops + left_drops).items():
                     counts[(drop_day, "", "dropped", reason, "", "")] += n
                 add_counts(connection, counts)
