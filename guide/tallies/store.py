@@ -12,15 +12,20 @@ agent are never stored.
 memory, and a background thread writes what was noted every `flush_seconds`, in one transaction,
 and once more when the process exits. A write that fails because the database is away (locked past
 the wait, read-only, its file or folder gone, the server unreachable) is logged and its counts are
-kept in memory, visitors too, and written with the next write, once; past MAX_PENDING requests
-waiting, and for any other failure, they are dropped and counted as dropped, by reason: in memory
-(shown by /healthz) and in the table the next time a write succeeds.
+kept in memory, visitors too (their IP address and user agent in memory only), and written with
+the next write, once; past MAX_PENDING requests waiting, and for any other failure, they are
+dropped and counted as dropped, by reason: in memory (shown by /healthz) and in the table the next
+time a write succeeds. Visitors kept past the end of their day, once another process has started
+the next one (and deleted that day's salt), can no longer be told from those already counted: they
+are counted as dropped, "visitors-unwritten".
 
 What outlives the process, in the instance folder (`state_dir`), never an IP address or a user
 agent: when the exit write fails, the counters and the drop counts go to a spool file
 (tallies-spool/, mode 0600, written whole or not at all; the visitors, which cannot be hashed
-without the database, are counted as dropped, "visitors-unwritten"), and the first successful write
-of a later process claims it by renaming it (so no two merge one), writes it and deletes it. While
+without the database, are counted as dropped, "visitors-unwritten"), and the next successful write
+of any process claims it by renaming it (so no two merge one), writes it in its transaction and
+deletes it after the commit (a process killed between the two would leave it to be written
+again: the one window where a count can be doubled). While
 its writer runs, each process keeps a marker (tallies-open/, mode 0600) saying how many requests it
 holds unwritten, updated at each write and removed at a clean exit: a marker left by a process
 that is gone (SIGKILL, out of memory) is counted by the next write as dropped, "killed" (the
