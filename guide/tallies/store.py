@@ -19,25 +19,12 @@ time a write succeeds. Visitors kept past the end of their day, once another pro
 the next one (and deleted that day's salt), can no longer be told from those already counted: they
 are counted as dropped, "visitors-unwritten".
 
-What outlives the process, in the instance folder (`state_dir`), never an IP address or a user
-agent: when the exit write fails, the counters and the drop counts go to a spool file
-(tallies-spool/, mode 0600, written whole or not at all; the visitors, which cannot be hashed
-without the database, are counted as dropped, "visitors-unwritten"), and the next successful write
-of any process claims it by renaming it (so no two merge one), writes it in its transaction and
-deletes it after the commit (a process killed between the two would leave it to be written
-again: the one window where a count can be doubled). While
-its writer runs, each process keeps a marker (tallies-open/, mode 0600) saying how many requests it
-holds unwritten, updated at each write and removed at a clean exit: a marker left by a process
-that is gone (SIGKILL, out of memory) is counted by the next write as dropped, "killed" (the
-requests it said were waiting; those noted since its last write are unknown) and
-"killed-processes" (one per such process). Both are kept per database (a key made from its URL), so
-a database never takes another's counts.
+What outlives the process (a spool of counts a failed exit could not write, a marker of what a
+live process holds) is kept on disk by `leftovers.Leftovers`, never an IP address or a user agent.
 """
 
 import atexit
-import contextlib
 import hashlib
-import json
 import logging
 import os
 import secrets
@@ -60,17 +47,13 @@ from .. import db
 from ..clock import TIMEZONE
 from ..clock import now as local_now
 from .classify import VISITOR, Event
+from .leftovers import Leftovers
 
 HASH_HEX_CHARS = 16  # 64 bits: no two visitors of one commune on one day collide in practice
 MAX_PENDING = 100_000  # requests waiting for the writer: past this (the database gone for long), drop
 EXIT_PATIENCE_SECONDS = 5.0  # a stopping worker's last write may try again this long while locked
 # Why a write failed that says the database is away, not that these counts are wrong: kept for the next write.
 KEPT_ON = frozenset({"locked", "read-only", "missing", "unreachable"})
-SPOOL_FOLDER = "tallies-spool"  # in the instance folder: counts of processes whose exit write failed
-OPEN_FOLDER = "tallies-open"  # in the instance folder: one marker per process whose writer is running
-MAX_SPOOL_FILES = 1000  # past this many waiting, a stopping process's counts are lost (and logged)
-_CLAIMED = ".claimed-"  # a spool file or marker being written by the process whose pid follows
-_own_markers: set[str] = set()  # the markers of this process's recorders (a process may have several)
 
 tally = sa.Table(
     "tally",
@@ -259,35 +242,6 @@ class Pending:
         return self
 
 
-def _write_private(path: Path, text: str, sync: bool = False) -> None:
-    """Write a file only its owner may read, atomically: a reader finds the old file or the whole new one."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(text)
-            if sync:
-                file.flush()
-                os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process, alive
-        return True
-    except (OverflowError, ValueError):
-        return False
-    return True
-
-
 def _bound(connection: sa.Connection) -> None:
     """On PostgreSQL, a lock or a statement never holds this transaction for longer than db.LOCK_WAIT_MS."""
     if connection.dialect.name == "postgresql":
@@ -333,9 +287,9 @@ class Recorder:
         self.engine = engine
         self.flush_seconds = flush_seconds
         self.sqlite_file = str(sqlite_file) if sqlite_file is not None else None
-        self.state_dir = Path(state_dir) if state_dir is not None else None
         self.clock = clock
         self.logger = logger or logging.getLogger(__name__)
+        self.leftovers = Leftovers(Path(state_dir) if state_dir is not None else None, self._database_key, self.logger)
         self._lock = threading.Lock()  # guards the in-memory state below, held only for a moment
         self._write_lock = threading.Lock()  # one write at a time from this process
         self._pending = Pending()  # noted, not yet written
@@ -346,11 +300,7 @@ class Recorder:
         self.dropped: Counter = Counter()  # requests whose counts this process lost, by reason
         self.last_error: str | None = None
         self._key: str | None = None  # the database's, in spool and marker names
-        self._marker: Path | None = None  # this process's marker, once written
-        self._marked: tuple[int, str] | None = None  # what it says
-        self._marker_failed = False
-        self._marker_lock = threading.Lock()  # the writer thread and a flush() or the exit may mark at once
-        self._exiting = False
+        self._exiting = False  # the exit flush has begun: the writer thread no longer marks
 
     def today(self) -> date:
         return self.clock().astimezone(TIMEZONE).date()
@@ -399,7 +349,7 @@ class Recorder:
             kept = self._spool()
         finally:
             if kept:
-                self._unmark()
+                self.leftovers.unmark()
 
     def status(self) -> dict:
         return {
@@ -505,9 +455,9 @@ class Recorder:
             drops = Counter(self._unwritten_drops)
         day_salt = self._salt
         counts = Counter(pending.counts)
-        claimed = self._claim_leftovers()
+        claimed = self.leftovers.claim()
         try:
-            left_counts, left_drops = self._read_leftovers(claimed)
+            left_counts, left_drops = self.leftovers.read(claimed)
             counts.update(left_counts)
             with db.begin_immediate(engine) as connection:
                 _bound(connection)  # a lock or a statement never holds this thread for long
@@ -538,20 +488,16 @@ class Recorder:
                     counts[(drop_day, "", "dropped", reason, "", "")] += n
                 add_counts(connection, counts)
         except BaseException:
-            self._unclaim(claimed)  # for a later write to claim again
+            self.leftovers.unclaim(claimed)
             raise
         self._salt = day_salt  # only now, with the commit done, is the day started in the database
-        for path, _ in claimed:
-            with contextlib.suppress(OSError):
-                os.unlink(path)
+        self.leftovers.written(claimed)
         if purged:
             forget_purged(engine)
         if drops:
             with self._lock:
                 self._unwritten_drops.subtract(drops)
                 self._unwritten_drops = +self._unwritten_drops
-
-    # --- what outlives the process: the spool and the markers ---------------------------------
 
     def _database_key(self) -> str:
         """A short name for the database, in spool and marker file names (its URL hashed, no password)."""
@@ -564,49 +510,13 @@ class Recorder:
             self._key = hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
         return self._key
 
-    def _folder(self, name: str) -> Path | None:
-        """state_dir/name, made if need be; None without a state_dir, or when it is gone (never made anew)."""
-        if self.state_dir is None or not self.state_dir.is_dir():
-            return None
-        folder = self.state_dir / name
-        folder.mkdir(mode=0o700, exist_ok=True)
-        return folder
-
     def _mark(self, waiting: int, reason: str = "killed", at_exit: bool = False) -> None:
-        """Say in this process's marker how many requests it holds unwritten (a count, nothing else).
-        Only while this process's writer thread runs: it removes the marker at a clean exit."""
-        if self.state_dir is None or self._flusher_pid != os.getpid() or self._marked == (waiting, reason):
-            return
-        if self._exiting and not at_exit:
-            return
-        with self._marker_lock:
-            try:
-                folder = self._folder(OPEN_FOLDER)
-                if folder is None:
-                    return
-                own = f"{self._database_key()}-{os.getpid()}-"
-                if self._marker is None or not self._marker.name.startswith(own):
-                    self._marker = folder / f"{own}{secrets.token_hex(4)}"
-                    _own_markers.add(self._marker.name)
-                _write_private(self._marker, json.dumps({"pid": os.getpid(), "waiting": waiting, "reason": reason}))
-                self._marked = (waiting, reason)
-            except Exception as error:
-                if not self._marker_failed:
-                    self.logger.warning(
-                        "tallies: could not write this process's marker in %s: %s", self.state_dir, error
-                    )
-                    self._marker_failed = True
-
-    def _unmark(self) -> None:
-        with self._marker_lock:
-            if self._marker is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(self._marker)
-                _own_markers.discard(self._marker.name)
-                self._marker, self._marked = None, None
+        """Only while this process's writer thread runs (it removes the marker at a clean exit)."""
+        if self._flusher_pid == os.getpid() and (at_exit or not self._exiting):
+            self.leftovers.mark(waiting, reason)
 
     def _spool(self) -> bool:
-        """At exit: put what could not be written in a spool file. True when nothing is left unkept."""
+        """At exit: what could not be written goes to a spool file. True when nothing is left unkept."""
         with self._lock:
             pending, self._pending = self._pending, Pending()
             drops, self._unwritten_drops = self._unwritten_drops, Counter()
@@ -614,101 +524,10 @@ class Recorder:
             return True
         if pending.visitors:  # no hash without the day's salt, and the IP address never goes to disk
             drops["visitors-unwritten"] += len(pending.visitors)
-        try:
-            folder = self._folder(SPOOL_FOLDER)
-            if folder is None:
-                raise FileNotFoundError(
-                    f"the instance folder {self.state_dir} is gone"
-                    if self.state_dir
-                    else "no instance folder to keep them"
-                )
-            if sum(1 for name in os.listdir(folder) if name.endswith(".json")) >= MAX_SPOOL_FILES:
-                raise OSError(f"{folder} already holds {MAX_SPOOL_FILES} spool files")
-            spool = {
-                "counts": [[key[0].isoformat(), *key[1:], n] for key, n in sorted(pending.counts.items()) if n > 0],
-                "dropped": dict(drops),
-            }
-            path = folder / f"{self._database_key()}-{os.getpid()}-{secrets.token_hex(4)}.json"
-            _write_private(path, json.dumps(spool, ensure_ascii=False), sync=True)
-        except Exception as error:
-            self.logger.error(
-                "tallies: lost the counts of %d request(s): not written, and no spool file: %s", pending.requests, error
-            )
-            self._mark(pending.requests, "unwritten", at_exit=True)  # a later process counts them, at least
-            return False
-        self.logger.warning(
-            "tallies: the counts of %d request(s) are in %s, for the next process to write", pending.requests, path
-        )
-        return True
-
-    def _claim_leftovers(self) -> list[tuple[Path, Path]]:
-        """Spool files and markers of processes that are gone, for this database, each renamed to
-        say this process writes it (a rename that only one process can make). (claimed, original)."""
-        claimed = []
-        if self.state_dir is None:
-            return claimed
-        prefix, me = f"{self._database_key()}-", os.getpid()
-        for name in (SPOOL_FOLDER, OPEN_FOLDER):
-            folder = self.state_dir / name
-            try:
-                entries = os.listdir(folder)
-            except OSError:
-                continue
-            for entry in entries:
-                if not entry.startswith(prefix) or entry.endswith(".unreadable"):  # another database's, or
-                    continue  # a file being written (".…"), or one that could not be read
-                original, _, claimer = entry.partition(_CLAIMED)
-                if claimer:  # being written by another process, or left by one that died doing it
-                    if not claimer.isdigit() or _alive(int(claimer)):
-                        continue
-                elif name == SPOOL_FOLDER:
-                    if not entry.endswith(".json"):
-                        continue
-                else:
-                    pid = entry.split("-")[1]
-                    if entry in _own_markers or not pid.isdigit() or (int(pid) != me and _alive(int(pid))):
-                        continue
-                target = folder / f"{original}{_CLAIMED}{me}"
-                try:
-                    os.rename(folder / entry, target)
-                except OSError:  # another process claimed it first
-                    continue
-                claimed.append((target, folder / original))
-        return claimed
-
-    def _unclaim(self, claimed: list[tuple[Path, Path]]) -> None:
-        for path, original in claimed:
-            with contextlib.suppress(OSError):
-                os.rename(path, original)
-
-    def _read_leftovers(self, claimed: list[tuple[Path, Path]]) -> tuple[Counter, Counter]:
-        counts, drops = Counter(), Counter()
-        for path, original in claimed:
-            try:
-                found = json.loads(path.read_text("utf-8"))
-                if original.parent.name == SPOOL_FOLDER:
-                    these = Counter()
-                    for day, commune, kind, subject, source, locale, n in found["counts"]:
-                        key = (date.fromisoformat(day), commune, kind, subject, source, locale)
-                        if not all(isinstance(part, str) for part in key[1:]) or type(n) is not int or n < 0:
-                            raise ValueError(f"not a counter: {key} {n!r}")
-                        these[key] += n
-                    dropped = Counter(found["dropped"])
-                else:
-                    these, reason = Counter(), found.get("reason", "killed")
-                    dropped = Counter({reason: found["waiting"]})
-                    if reason == "killed":  # what it held at its last write; those noted since are unknown
-                        dropped["killed-processes"] += 1
-                if not all(isinstance(reason, str) and type(n) is int and n >= 0 for reason, n in dropped.items()):
-                    raise ValueError(f"not drop counts: {dict(dropped)}")
-            except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
-                self.logger.error("tallies: %s cannot be read, left as %s.unreadable: %s", original, original, error)
-                with contextlib.suppress(OSError):
-                    os.rename(path, original.with_name(original.name + ".unreadable"))
-                continue
-            counts.update(these)
-            drops.update(dropped)
-        return counts, drops
+        if self.leftovers.spool(pending.counts, drops, pending.requests):
+            return True
+        self._mark(pending.requests, "unwritten", at_exit=True)  # a later process counts them, at least
+        return False
 
 
 def forget_purged(engine: sa.Engine) -> None:

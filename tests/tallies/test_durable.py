@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from guide import db
 from guide.tallies import store
 from guide.tallies.classify import VISITOR, Event
-from guide.tallies.store import OPEN_FOLDER, SPOOL_FOLDER, TIMEZONE, Batch, Recorder, visitor_hash
+from guide.tallies.leftovers import OPEN_FOLDER, SPOOL_FOLDER
+from guide.tallies.store import TIMEZONE, Batch, Recorder, visitor_hash
 from tests.conftest import ROOT
 
 from .conftest import HOURS, ZALO_IN_APP, counters
@@ -282,9 +283,9 @@ def test_a_live_workers_marker_is_not_counted(engine, tmp_path):
     other = recorder(engine, tmp_path)
     assert other.record(Batch((Event("view", "home"),))) and other.flush()
     assert +counters(str(engine.url)) == {("", "view", "home", "", ""): 1}
-    assert running._marker.exists()  # still there, for a worker that is still running
+    assert running.leftovers._marker.exists()  # still there, for a worker that is still running
     assert counters(str(engine.url))[("", "dropped", "killed", "", "")] == 0
-    running._unmark()
+    running.leftovers.unmark()
 
 
 def test_visitors_kept_past_midnight_are_not_hashed_with_a_new_salt(engine, tmp_path):
