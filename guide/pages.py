@@ -184,6 +184,7 @@ def init_app(app: Flask) -> None:
         return {
             "lang": language,
             "languages": languages(),
+            "outbound_links": library().links,  # the allow-list, for pages that point the way out
             "url_in_language": url_in_language,
             "commune": g.get("commune"),
             "moved_from": moved_from() if has_request_context() else None,

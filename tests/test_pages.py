@@ -2,6 +2,8 @@
 
 import pytest
 
+from .conftest import FIXTURE_CONTENT
+
 PREFIXES = ["", "/en", "/xa/ea-na", "/en/xa/ea-na"]
 
 
@@ -68,8 +70,35 @@ def test_commune_landing_shows_what_the_registry_knows(fixture_request):
     soup = fixture_request.get("/xa/dur-kmal/")
     assert soup.h1.get_text() == "Xã Dur Kmăl"
     assert "Băng A Drênh" in soup.get_text()
-    assert "chưa có thông tin" in soup.get_text()  # no invented address or phone
-    assert not soup.select("a[href^='tel:']")
+    help_sections = soup.select("section.place")
+    assert len(help_sections) == 1  # one short line, never the same apology twice
+    assert "chưa có địa chỉ và số điện thoại của xã này" in help_sections[0].get_text()
+    # no invented address or phone: only the routes that work anywhere, the portal and VNPost's hotline
+    assert [a["href"] for a in soup.select("a[href^='tel:']")] == ["tel:1900545481"]
+    assert soup.select_one("section.place a[href$='/ra/cong-dvc-quoc-gia']")
+
+
+def test_a_commune_page_and_an_outcome_show_its_offices_once_the_overlay_knows_them(tmp_path):
+    import shutil
+
+    from guide import create_app
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    (content / "communes-local.yaml").write_text(
+        "communes:\n  dur-kmal:\n    service_centre: {address: Thôn 1, phone: 0262 3 123 456, "
+        "hours: {vi: 'Thứ Hai–Thứ Sáu, 7:00–17:00'}}\n",  # test data only
+        encoding="utf-8",
+    )
+    app = create_app({"TESTING": True, "CONTENT_DIR": content, "DATABASE_URL": f"sqlite:///{tmp_path / 'o.sqlite3'}"})
+    client = app.test_client()
+    page = client.get("/xa/dur-kmal/").get_data(as_text=True)
+    assert "Thôn 1" in page and 'href="tel:02623123456"' in page and "Thứ Hai–Thứ Sáu, 7:00–17:00" in page
+    assert "chưa có địa chỉ" not in page
+    outcome = client.get("/xa/dur-kmal/tu-van/thu-nghiem/ket-qua?thu-tuc=ket-hon").get_data(as_text=True)
+    assert 'href="tel:02623123456"' in outcome
+    elsewhere = client.get("/tu-van/thu-nghiem/ket-qua?thu-tuc=ket-hon").get_data(as_text=True)
+    assert "tel:1900545481" in elsewhere and "tel:02623123456" not in elsewhere
 
 
 @pytest.mark.parametrize(
