@@ -369,12 +369,7 @@ class Recorder:
         file gone while held open is "missing"). A real write that changes nothing, in a transaction
         that takes the write lock and waits for it as long as a write does. Never raises."""
         try:
-            if self.sqlite_file is not None and self._schema_ready and not os.path.exists(self.sqlite_file):
-                raise DatabaseMissing(f"{self.sqlite_file} is gone")
-            engine = self.engine()
-            if not self._schema_ready:
-                db.create_schema(engine)
-                self._schema_ready = True
+            engine = self._ready_engine()
             with db.begin_immediate(engine) as connection:
                 _bound(connection)
                 connection.execute(db.schema_version.update().values(version=db.schema_version.c.version))
@@ -444,13 +439,19 @@ class Recorder:
         except Exception:
             pass
 
-    def _write(self, pending: Pending) -> None:
+    def _ready_engine(self) -> sa.Engine:
+        """The engine, its tables made on first use. Raises DatabaseMissing when the SQLite file is
+        gone while held open (a write would land in a deleted file, or make an empty one)."""
         if self.sqlite_file is not None and self._schema_ready and not os.path.exists(self.sqlite_file):
             raise DatabaseMissing(f"{self.sqlite_file} is gone")
         engine = self.engine()
         if not self._schema_ready:
             db.create_schema(engine)
             self._schema_ready = True
+        return engine
+
+    def _write(self, pending: Pending) -> None:
+        engine = self._ready_engine()
         with self._lock:
             drops = Counter(self._unwritten_drops)
         day_salt = self._salt
