@@ -359,6 +359,11 @@ def place_journeys(guides: dict[str, dict[str, Guide]], default: str, problems: 
                 continue
             titles = {h.anchor: h.title for h in journey.headings}
             steps, wrong = [], False
+
+            def step_problem(message: str, slug: str, once: bool = language == default, path=original.path) -> None:
+                if once:  # said at the original's `steps`, not again for each translation
+                    problems.append(Problem(path, message, _line_of(path, slug, after="steps:")))
+
             for number, (anchor, members) in enumerate(original.steps, start=1):
                 if anchor not in titles:
                     line = _line_of(journey.path, anchor, after="steps:") if journey is original else None
@@ -369,14 +374,7 @@ def place_journeys(guides: dict[str, dict[str, Guide]], default: str, problems: 
                     continue
                 for slug in members:
                     if slug not in by_slug and slug not in guides[default]:
-                        if language == default:
-                            problems.append(
-                                Problem(
-                                    original.path,
-                                    f"step {number}: there is no guide {slug!r}",
-                                    _line_of(original.path, slug, after="steps:"),
-                                )
-                            )
+                        step_problem(f"step {number}: there is no guide {slug!r}", slug)
                         wrong = True
                 steps.append(Step(number, anchor, _STEP_PREFIX.sub("", titles[anchor]), members))
             seen: dict[str, int] = {}
@@ -384,14 +382,7 @@ def place_journeys(guides: dict[str, dict[str, Guide]], default: str, problems: 
                 for slug in step.guides:
                     if slug == journey_slug or slug in seen:
                         where = "the journey itself" if slug == journey_slug else f"already in step {seen[slug]}"
-                        if language == default:
-                            problems.append(
-                                Problem(
-                                    original.path,
-                                    f"step {step.number}: guide {slug!r} is {where}; a guide is one step",
-                                    _line_of(original.path, slug, after="steps:"),
-                                )
-                            )
+                        step_problem(f"step {step.number}: guide {slug!r} is {where}; a guide is one step", slug)
                         wrong = True
                     seen.setdefault(slug, step.number)
             if wrong:
