@@ -59,7 +59,15 @@ MIGRATIONS: list[Callable[[sa.Connection], None]] = [
         if sa.inspect(connection).has_table("dashboard_user")
         else None
     ),
+    # 4: the tallies' month sums, from the days counted so far (guide/tallies/store.py)
+    lambda connection: _tally_store().rebuild_months(connection) if sa.inspect(connection).has_table("tally") else None,
 ]
+
+
+def _tally_store():
+    from .tallies import store  # here, not at the top: the tallies' tables are built on this module
+
+    return store
 
 
 def sqlite_path(url: str) -> Path | None:

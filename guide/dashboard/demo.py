@@ -13,7 +13,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from .. import clock, db
-from .figures import tally
+from ..tallies.store import rebuild_months, tally
 
 settings = sa.Table(
     "dashboard_setting",
@@ -97,9 +97,8 @@ def fill(days: int, end: dt.date) -> int:
         if batch:
             connection.execute(sa.insert(tally), batch)
             written += len(batch)
-        connection.exec_driver_sql(
-            "ANALYZE tally"
-        )  # statistics for the planner (the tallies refresh SQLite's each day)
+        rebuild_months(connection)
+        connection.exec_driver_sql("ANALYZE")  # statistics for the planner (the tallies refresh SQLite's each day)
         connection.execute(settings.delete().where(settings.c.key == "demo"))
         connection.execute(settings.insert().values(key="demo", value="yes"))
     return written

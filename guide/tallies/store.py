@@ -69,13 +69,32 @@ tally = sa.Table(
     postgresql_with={"fillfactor": 70},  # room on the page, so updating a count stays cheap (HOT)
 )
 KEY = ("day", "commune", "kind", "subject", "source", "locale")
-# The dashboard sums counters per commune and kind over a range of days. On SQLite this index
-# answers that from the index alone, in group order, with no sort: a year for 100 communes in a
-# third of the time. Not on PostgreSQL: there `count` in an index would stop the in-place (HOT)
-# updates the fillfactor above is for, and its hash aggregate does not need it.
+# A commune's page of the dashboard sums that commune's counters by kind and subject over a range
+# of days: on SQLite this index answers it from the index alone. Not on PostgreSQL: there `count`
+# in an index would stop the in-place (HOT) updates the fillfactor above is for.
 sa.Index(
     "tally_by_what", tally.c.commune, tally.c.kind, tally.c.subject, tally.c.source, tally.c.day, tally.c["count"]
 ).ddl_if(dialect="sqlite")
+
+# The same counters summed per month (without the locale), written with the daily ones in the same
+# transaction: the district view reads a year's whole months here, a row per month where the days
+# give one per day, and only the days either side from `tally`. Keyed what-first and, on SQLite,
+# without a rowid, so the sums per commune are read in group order with no sort (a year for 166
+# communes: 55 ms instead of 105). Rebuilt from `tally` by `rebuild_months`.
+tally_month = sa.Table(
+    "tally_month",
+    db.metadata,
+    sa.Column("month", sa.Date, nullable=False),  # its first day
+    sa.Column("commune", sa.String(64), nullable=False, server_default=""),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("subject", sa.String(200), nullable=False, server_default=""),
+    sa.Column("source", sa.String(16), nullable=False, server_default=""),
+    sa.Column("count", sa.BigInteger, nullable=False, server_default="0"),
+    sa.PrimaryKeyConstraint("commune", "kind", "subject", "source", "month", name="tally_month_key"),
+    sqlite_with_rowid=False,
+    postgresql_with={"fillfactor": 70},
+)
+MONTH_KEY = ("commune", "kind", "subject", "source", "month")
 
 visitor = sa.Table(
     "visitor",
@@ -105,16 +124,39 @@ def _insert(connection: sa.Connection):
 
 
 def add_counts(connection: sa.Connection, counts: Counter) -> None:
-    """Add to each counter, (day, commune, kind, subject, source, locale) -> n, creating it at n.
+    """Add to each counter, (day, commune, kind, subject, source, locale) -> n, creating it at n,
+    and to its month's sum.
     In key order, so two transactions never wait on each other's rows in opposite orders
     (PostgreSQL would abort one as a deadlock)."""
     if not counts:
         return
-    upsert = _insert(connection)(tally)
-    upsert = upsert.on_conflict_do_update(
-        index_elements=list(KEY), set_={"count": tally.c["count"] + upsert.excluded["count"]}
+    months = Counter()
+    for (day, *what, _locale), n in counts.items():
+        months[(*what, day.replace(day=1))] += n
+    for table, key, table_counts in ((tally, KEY, counts), (tally_month, MONTH_KEY, months)):
+        upsert = _insert(connection)(table)
+        upsert = upsert.on_conflict_do_update(
+            index_elements=list(key), set_={"count": table.c["count"] + upsert.excluded["count"]}
+        )
+        connection.execute(upsert, [dict(zip(key, k), count=n) for k, n in sorted(table_counts.items())])
+
+
+def rebuild_months(connection: sa.Connection) -> None:
+    """Sum `tally` into `tally_month` afresh: for a database from before the month sums, and after
+    counters are written straight into `tally` (the demo)."""
+    tally_month.create(connection, checkfirst=True)
+    if connection.dialect.name == "sqlite":
+        month = sa.func.date(tally.c.day, "start of month")
+    else:
+        month = sa.cast(sa.func.date_trunc("month", tally.c.day), sa.Date)
+    what = (tally.c.commune, tally.c.kind, tally.c.subject, tally.c.source)
+    connection.execute(tally_month.delete())
+    connection.execute(
+        tally_month.insert().from_select(
+            list(MONTH_KEY) + ["count"],
+            sa.select(*what, month, sa.func.sum(tally.c["count"])).group_by(*what, month),
+        )
     )
-    connection.execute(upsert, [dict(zip(KEY, key), count=n) for key, n in sorted(counts.items())])
 
 
 def new_visitors(connection: sa.Connection, day: date, hashes: list[tuple[str, str]]) -> set[tuple[str, str]]:
