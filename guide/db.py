@@ -75,6 +75,8 @@ def sqlite_path(url: str) -> Path | None:
     parsed = sa.engine.make_url(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
         return None
+    if parsed.query.get("uri") == "true":  # sqlite:///file:/path?mode=ro&uri=true: SQLite's own URI form
+        return Path(parsed.database.removeprefix("file:"))
     return Path(parsed.database)
 
 
