@@ -1,11 +1,24 @@
-"""Search over guide titles, summaries and text, insensitive to case and Vietnamese accents.
+"""Search over the guides, ranked, insensitive to case and Vietnamese accents.
 
-A few hundred pages fit in memory: every text is folded once at start-up and each query is
-folded the same way, so 'dang ky khai sinh' finds 'Đăng ký khai sinh'.
+A few hundred pages fit in memory, so everything is prepared at start-up: each guide's title,
+summary and text are folded ('Đăng ký' -> 'dang ky'), cut into syllables, and a query word is scored
+with BM25 in each of the three, weighted by field: a word in few titles counts more than one in
+every text, a title match more than a body match. For Vietnamese, whose words are mostly two
+syllables, and for people typing on a phone:
+- pairs of adjacent terms are terms too, so "căn cước" outranks a page with "cần" here, "cước" there;
+- content/search-synonyms.yaml: words for one thing (căn cước, CCCD) become one term, and words that
+  say nothing (làm, thế nào) are left out of a query that has other words;
+- a query word matches a whole syllable; only the last, maybe still being typed, may also match the
+  start of one, for a fraction of the score.
+Guides are ranked by how many of the query's words they have, then by score. A result has all the
+words, or more than half and one of them in its title or summary; one scoring far below the first
+is noise, not shown.
 """
 
-import itertools
+import bisect
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from flask import Flask, current_app, render_template, request
@@ -13,6 +26,7 @@ from markupsafe import Markup, escape
 
 from . import htmx
 from .content import Guide, Library
+from .pages import MAIN_WIZARD
 from .prefixes import Blueprint, current_language
 from .response_cache import shareable
 from .text import fold, fold_with_positions
@@ -20,70 +34,154 @@ from .text import fold, fold_with_positions
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
 SNIPPET_CHARS = 160
-TITLE_WEIGHT, SUMMARY_WEIGHT, TEXT_WEIGHT = 10, 4, 1
-MAX_TEXT_MATCHES = 5
+FIELD_WEIGHTS = (6.0, 3.0, 1.0)  # title, summary, text
+K1, B = 1.2, 0.75  # BM25's usual saturation and length normalisation
+PREFIX_WEIGHT = 0.3  # the last word found only as the start of a syllable
+MIN_SHARE = 0.5  # of the query's words a result must have (more than)
+RELATIVE_CUTOFF = 0.2  # of the first result's score, under which a result is noise
 _WORD = re.compile(r"\w+")
+_IGNORED = None
+
+
+def syllables(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+class Vocabulary:
+    """content/search-synonyms.yaml, folded: each synonym group as one concept; the ignored words."""
+
+    def __init__(self, library: Library):
+        self.members: dict[str, list[tuple[str, ...]]] = {}
+        self.phrases: dict[tuple[str, ...], str] = {}  # a synonym's syllables -> its concept
+        for group in library.synonyms:
+            concept = "=" + " ".join(syllables(group[0]))  # "=" never occurs in a syllable
+            self.members[concept] = [tuple(syllables(word)) for word in group]
+            self.phrases.update((words, concept) for words in self.members[concept])
+        self.ignored = {lang: {tuple(syllables(w)): _IGNORED for w in words} for lang, words in library.ignored.items()}
+        self.longest = max(map(len, [*self.phrases, *(p for w in self.ignored.values() for p in w)]), default=1)
+
+    def terms_of_text(self, words: list[str]) -> Counter:
+        """A text's terms: its syllables, the concepts of its synonyms, and each adjacent pair of these."""
+        edges = [[(start + 1, word)] for start, word in enumerate(words)] + [[]]  # at each start: (end, term)
+        for start in range(len(words)):
+            for end in range(start + 1, min(start + self.longest, len(words)) + 1):
+                if (concept := self.phrases.get(tuple(words[start:end]))) is not None:
+                    edges[start].append((end, concept))
+        counts = Counter()
+        for outgoing in edges:
+            for end, term in outgoing:
+                counts[term] += 1
+                counts.update(f"{term} {following}" for _, following in edges[end])
+        return counts
+
+    def query_terms(self, query: str, language: str) -> list[str]:
+        """The query's words, each synonym as its concept; ignored words go unless nothing else is left."""
+        words = syllables(query[:MAX_QUERY_LENGTH])[:MAX_TERMS]
+        table = {**self.phrases, **self.ignored.get(language, {})}
+        terms, start = [], 0
+        while start < len(words):
+            end = next(
+                (e for e in range(min(len(words), start + self.longest), start, -1) if tuple(words[start:e]) in table),
+                start + 1,
+            )
+            terms.append(table.get(tuple(words[start:end]), words[start]))
+            start = end
+        return [term for term in terms if term is not _IGNORED] or words
+
+    def surfaces(self, term: str) -> list[str]:
+        """What a term looks like in folded text, as regular expressions: a word, or a concept's members."""
+        return [r"\W+".join(map(re.escape, words)) for words in self.members.get(term, [(term,)])]
 
 
 @dataclass(frozen=True)
 class IndexedGuide:
     guide: Guide
-    title: str
-    summary: str
-    text: str
+    fields: tuple[Counter, ...]  # the terms of the title, the summary, the text
+    norms: tuple[float, ...]  # BM25's length normalisation of each field
+    text: str  # folded, for the snippet
     positions: list[int]
 
 
 @dataclass(frozen=True)
 class Result:
     guide: Guide
-    score: int
+    score: float
     snippet: Markup
-
-
-def terms_of(query: str) -> list[str]:
-    return _WORD.findall(fold(query[:MAX_QUERY_LENGTH]))[:MAX_TERMS]
 
 
 class SearchIndex:
     def __init__(self, library: Library):
-        self.entries = {}
+        self.vocabulary = Vocabulary(library)
+        self.entries: dict[str, list[IndexedGuide]] = {}
+        self.idf: dict[str, list[dict[str, float]]] = {}  # per field
+        self.syllables: dict[str, list[str]] = {}  # sorted, to complete the word being typed
         for language in library.guides:
-            entries = []
-            for guide in library.all_in(language):
-                text, positions = fold_with_positions(guide.text)
-                entries.append(IndexedGuide(guide, fold(guide.title), fold(guide.summary), text, positions))
+            guides = library.all_in(language)
+            words = [[syllables(text) for text in (g.title, g.summary, g.text)] for g in guides]
+            averages = [max(1, sum(len(w[field]) for w in words) / len(words)) for field in range(3)]
+            entries = [
+                IndexedGuide(
+                    guide,
+                    tuple(self.vocabulary.terms_of_text(field) for field in fields),
+                    tuple(1 - B + B * len(field) / average for field, average in zip(fields, averages)),
+                    *fold_with_positions(guide.text),
+                )
+                for guide, fields in zip(guides, words)
+            ]
+            n = len(entries)
+            found_in = [Counter(term for entry in entries for term in entry.fields[field]) for field in range(3)]
+            self.idf[language] = [
+                {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) for t, df in f.items()} for f in found_in
+            ]
+            self.syllables[language] = sorted(t for t in set().union(*found_in) if " " not in t and "=" not in t)
             self.entries[language] = entries
 
+    def bm25(self, entry: IndexedGuide, term: str, idf: list[dict[str, float]]) -> float:
+        """The term's BM25 in each field, weighted by the field: a title word counts more than a body word."""
+        score = 0.0
+        for weight, field, norm, field_idf in zip(FIELD_WEIGHTS, entry.fields, entry.norms, idf):
+            if tf := field[term]:
+                score += weight * field_idf[term] * tf * (K1 + 1) / (tf + K1 * norm)
+        return score
+
+    def completions(self, term: str, language: str) -> list[str]:
+        known = self.syllables.get(language, [])
+        start = bisect.bisect_right(known, term)
+        return known[start : bisect.bisect_left(known, term + "\uffff", start)]
+
     def search(self, query: str, language: str, limit: int = 20) -> list[Result]:
-        terms = terms_of(query)
+        terms = self.vocabulary.query_terms(query, language)
         if not terms:
             return []
-        phrase = " ".join(terms)
-        patterns = [re.compile(rf"\b{re.escape(term)}") for term in terms]
+        idf = self.idf.get(language, [{}] * 3)
+        typing = self.completions(terms[-1], language) if query[-1:].isalnum() else []  # no space after it yet
         hits = []
         for entry in self.entries.get(language, ()):
-            score = 0
-            for pattern in patterns:
-                in_title = bool(pattern.search(entry.title))
-                in_summary = bool(pattern.search(entry.summary))
-                # a few mentions say the page is about it; more say nothing new, so stop counting
-                in_text = sum(1 for _ in itertools.islice(pattern.finditer(entry.text), MAX_TEXT_MATCHES))
-                if not (in_title or in_summary or in_text):
-                    break  # every word must be found somewhere
-                score += TITLE_WEIGHT * in_title + SUMMARY_WEIGHT * in_summary + TEXT_WEIGHT * in_text
-            else:
-                if phrase in entry.title:
-                    score += 2 * TITLE_WEIGHT
-                hits.append((score, entry))
-        hits.sort(key=lambda hit: (-hit[0], hit[1].guide.title))
-        return [Result(entry.guide, score, snippet(entry, terms)) for score, entry in hits[:limit]]
+            found = [self.bm25(entry, term, idf) for term in terms]
+            if typing and not found[-1]:
+                found[-1] = PREFIX_WEIGHT * max(self.bm25(entry, word, idf) for word in typing)
+            share = sum(1 for score in found if score) / len(terms)
+            headline = any(entry.fields[0][term] or entry.fields[1][term] for term in terms)
+            if share == 1 or (share > MIN_SHARE and headline):
+                pairs = sum(self.bm25(entry, f"{a} {b}", idf) for a, b in zip(terms, terms[1:]))
+                hits.append((share, sum(found) + pairs, entry))
+        hits.sort(key=lambda h: (-h[0], -h[1], h[2].guide.title))
+        hits = [h for h in hits if h[1] >= RELATIVE_CUTOFF * hits[0][1]]  # hits[0]: read only if there are hits
+        words = [rf"\b(?:{'|'.join(self.vocabulary.surfaces(term))})\b" for term in terms]
+        if typing:
+            words[-1] = rf"\b{re.escape(terms[-1])}\w*"
+        return [
+            Result(entry.guide, score, snippet(entry, words, typing=bool(typing))) for _, score, entry in hits[:limit]
+        ]
 
 
-def snippet(entry: IndexedGuide, terms: list[str]) -> Markup:
-    """A short excerpt of the text around the first match, the matched words marked."""
-    pattern = re.compile("|".join(rf"\b{re.escape(term)}\w*" for term in sorted(terms, key=len, reverse=True)))
-    first = pattern.search(entry.text)
+def snippet(entry: IndexedGuide, words: list[str], typing: bool) -> Markup:
+    """A short excerpt of the text around the query's words, together if they are, the words marked.
+
+    A word still being typed is marked only as part of the phrase: its start alone is in many words."""
+    phrase = r"\W+".join(words)
+    pattern = re.compile("|".join([phrase, *sorted(words[:-1] if typing else words, key=len, reverse=True)]))
+    first = re.search(phrase, entry.text) or pattern.search(entry.text)
     if first is None:
         return Markup(escape(entry.guide.summary))
     start = max(0, first.start() - SNIPPET_CHARS // 3)
@@ -115,7 +213,13 @@ def search_page():
     query = request.args.get("q", "")[:MAX_QUERY_LENGTH]
     hits = current_app.extensions["guide.search"].search(query, current_language()) if query.strip() else []
     template = "search/_results.html" if htmx and not htmx.history_restore_request else "search/search.html"
-    return render_template(template, query=query, hits=hits, partial=template.startswith("search/_"))
+    return render_template(
+        template,
+        query=query,
+        hits=hits,
+        partial=template.startswith("search/_"),
+        main_wizard=current_app.extensions["guide.wizards"].get(MAIN_WIZARD),
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -19,7 +19,7 @@ import yaml
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from ..text import slugify
+from ..text import fold, slugify
 from .languages import Languages, load_languages
 from .positions import Positions
 from .problems import ContentError, Problem
@@ -31,6 +31,7 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TOC_MIN_SECTIONS = 4
 _INTERNAL_HREF = re.compile(r'href="/(?!static/)')
 _TAGS = re.compile(r"<[^>]+>")
+_WORD = re.compile(r"\w+")
 _STEP_PREFIX = re.compile(r"^\w+\s+\d+\s*[:.]\s*")  # "Bước 3: ", "Step 3: "
 
 
@@ -128,6 +129,8 @@ class Library:
     guides: dict[str, dict[str, Guide]]  # language -> slug -> guide
     topics: dict[str, dict[str, str]]  # topic key -> language -> name (every language), in display order
     links: dict[str, Link]
+    synonyms: tuple[tuple[str, ...], ...] = ()  # content/search-synonyms.yaml: words a search takes as one
+    ignored: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)  # language -> words
 
     @property
     def originals(self) -> dict[str, Guide]:
@@ -458,6 +461,57 @@ def load_links(path: Path, languages: Languages, problems: list[Problem]) -> dic
     return links
 
 
+def load_search_words(path: Path, languages: Languages, problems: list[Problem]) -> tuple[tuple, dict]:
+    """content/search-synonyms.yaml, if there is one: `synonyms`, groups of words a search takes as one,
+    and `ignore`, per language, words that say nothing about what is sought."""
+    if not path.exists():
+        return (), {}
+    before = len(problems)
+    data, positions = _load_yaml(path, problems)
+    if len(problems) > before:
+        return (), {}
+    data = {} if data is None else data
+    if (
+        not isinstance(data, dict)
+        or set(data) - {"synonyms", "ignore"}
+        or not isinstance(data.get("synonyms", []), list)
+    ):
+        problems.append(Problem(path, "expected `synonyms: [[word, word, …], …]` and `ignore: {vi: [word, …]}`"))
+        return (), {}
+    groups, seen = [], {}
+    for index, group in enumerate(data.get("synonyms") or []):
+        line = positions.line("synonyms", index)
+        if (
+            not isinstance(group, list)
+            or len(group) < 2
+            or not all(isinstance(w, str) and _WORD.search(w) for w in group)
+        ):
+            problems.append(
+                Problem(path, f"a synonym group lists two or more words, `[căn cước, CCCD]`, not {group!r}", line)
+            )
+            continue
+        for word in group:
+            key = " ".join(_WORD.findall(fold(word)))  # as the search cuts it into words
+            if key in seen:
+                problems.append(Problem(path, f"{word!r} is already in the group of {seen[key]!r}", line))
+            seen.setdefault(key, group[0])
+        groups.append(tuple(word.strip() for word in group))
+    ignore = data.get("ignore") or {}
+    if not isinstance(ignore, dict) or not all(
+        code in languages.codes and isinstance(words, list) and all(isinstance(w, str) for w in words)
+        for code, words in ignore.items()
+    ):
+        problems.append(
+            Problem(
+                path,
+                f"`ignore` lists words per language: `{{vi: [làm, …]}}` (languages: {', '.join(languages.codes)})",
+                positions.line("ignore"),
+            )
+        )
+        ignore = {}
+    return tuple(groups), {code: tuple(words) for code, words in ignore.items()}
+
+
 def load_library(content_dir: Path) -> Library:
     """Read every guide and the data beside them; raise ContentError listing every problem."""
     languages = load_languages(content_dir)
@@ -473,6 +527,7 @@ def load_library(content_dir: Path) -> Library:
             if guide is not None:
                 guides[language][guide.slug] = guide
     place_journeys(guides, languages.default, problems)
+    synonyms, ignored = load_search_words(content_dir / "search-synonyms.yaml", languages, problems)
     if problems:
         raise ContentError(problems)
-    return Library(languages, guides, topics, links)
+    return Library(languages, guides, topics, links, synonyms, ignored)
