@@ -42,7 +42,11 @@ class PageLanguageDomain(Domain):
         directories = [os.path.join(current_app.root_path, path) for path in self._directories()]
         translations = support.Translations()
         for directory in directories:
-            translations.merge(support.Translations.load(directory, [code]))
+            catalogue = support.Translations.load(directory, [code])
+            translations.merge(catalogue)
+            # merge() takes the messages only: without the catalogue's plural rule ("one form" in
+            # Vietnamese) ngettext asks for a second form that is not there and answers in English
+            translations.plural = getattr(catalogue, "plural", translations.plural)
         default = languages().default
         if code != default:
             translations.add_fallback(self._load(default))
