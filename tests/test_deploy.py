@@ -36,6 +36,7 @@ DRIP = 2.0  # seconds between two bytes of a slow client's request
 PAGES = ["/", "/huong-dan/", "/en/", "/thong-ke-an-danh"]
 SLOW_SOURCE = "127.0.0.5"  # the slow clients' address, looked for in the logs afterwards
 VISITOR_SOURCE = "127.0.0.6"
+READERS = "127.0.6."  # visit_for's readers, one address per page read (a client's repeats are capped)
 
 
 def nginx_binary() -> str:
@@ -301,7 +302,7 @@ def visit_for(
                         connection.close()
                         connection = None
                 else:
-                    status = get(port, path)[0]
+                    status = get(port, path, source=f"{READERS}{n % 250 + 1}")[0]
             except OSError as error:
                 with lock:
                     visits.failures.append(f"{path}: {error!r}")
@@ -331,7 +332,7 @@ def assert_all_answered(visits: Visits):
 
 def no_addresses_in(*texts: str):
     for text in texts:
-        for address in (SLOW_SOURCE, VISITOR_SOURCE, "127.0.0.7"):
+        for address in (SLOW_SOURCE, VISITOR_SOURCE, READERS, "127.0.0.7"):
             assert address not in text, (
                 f"{address} written: {text[text.find(address) - 300 : text.find(address) + 100]}"
             )

@@ -9,7 +9,7 @@ from flask import request_started
 
 from guide import create_app
 from tests.conftest import FIXTURE_CONTENT
-from tests.tallies.conftest import MACHINES, PEOPLE, app_counters
+from tests.tallies.conftest import MACHINES, PEOPLE, another_visitor, app_counters
 
 PERSON = PEOPLE["chrome"]
 
@@ -44,7 +44,8 @@ def answered_by_flask(app):
 
 
 def get(client, url, agent=PERSON, **headers):
-    return client.get(url, headers={"User-Agent": agent, **headers})
+    """Each request from someone else: what is counted here is every request, not one person's repeats."""
+    return client.get(url, headers={"User-Agent": agent, **headers}, environ_base=another_visitor())
 
 
 def test_a_second_request_for_a_page_is_answered_without_flask_with_the_same_bytes(app, answered_by_flask):

@@ -2,9 +2,9 @@
 
 The Flask side is thin. Views and the wizard engine report what happened (`count()`, the signals
 in guide/events.py); once the response is made, `classify` decides whether the request was a
-person's and what it counts for, and the `Recorder` notes it, to be written with the rest of
-that second's counts in one transaction. Nothing here
-may fail a page: any error is logged and counted as dropped.
+person's and what it counts for, `RepeatCap` drops what one client already counted too often this
+minute (repeats.py), and the `Recorder` notes the rest, to be written with that second's counts in
+one transaction. Nothing here may fail a page: any error is logged and counted as dropped.
 """
 
 from urllib.parse import parse_qsl
@@ -15,9 +15,11 @@ from werkzeug.datastructures import MultiDict
 from .. import db, events
 from ..prefixes import current_language
 from .classify import Event, PageRequest, counts_for, is_person
+from .repeats import RepeatCap
 from .store import Batch, Recorder
 
 EXTENSION = "guide.tallies"
+REPEATS = "guide.tallies.repeats"
 
 
 def recorder(app: Flask | None = None) -> Recorder | None:
@@ -119,8 +121,11 @@ def _count(app: Flask, hit: PageRequest, language: str, environ: dict, headers=N
     if not is_person(hit, headers):
         return
     events = counts_for(hit, tags)
+    if not events:
+        return
+    ip, user_agent = environ.get("REMOTE_ADDR") or "", environ.get("HTTP_USER_AGENT", "")
+    events = app.extensions[REPEATS].admit(events, (recorder(app).today(), hit.commune), ip, user_agent)
     if events:
-        ip, user_agent = environ.get("REMOTE_ADDR") or "", environ.get("HTTP_USER_AGENT", "")
         recorder(app).record(Batch(tuple(events), hit.commune, language, ip, user_agent))
 
 
@@ -136,6 +141,7 @@ def init_app(app: Flask) -> None:
         state_dir=app.config.get("TALLIES_STATE_DIR") or app.instance_path,
         logger=app.logger,
     )
+    app.extensions[REPEATS] = RepeatCap()
     app.cli.add_command(cli.tallies_cli)
     views.init_app(app)
 

@@ -4,6 +4,7 @@ binaries; run as the `postgres` user when tests run as root).
 In CI (CI=true) a missing PostgreSQL fails the PostgreSQL tests; elsewhere they are skipped."""
 
 import glob
+import itertools
 import os
 import shutil
 import socket
@@ -101,6 +102,17 @@ def app_counters(app) -> Counter:
     if recorder is not None:
         recorder.flush()
     return counters(app.config["DATABASE_URL"])
+
+
+_addresses = itertools.count(1)
+
+
+def another_visitor() -> dict:
+    """`environ_base` for a request from someone not seen before (an address of their own): for
+    tests that count many requests and are not about one client repeating itself, which
+    guide/tallies/repeats.py caps."""
+    n = next(_addresses)
+    return {"REMOTE_ADDR": f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"}
 
 
 HOURS = 3600.0  # a flush interval no test waits out: only flush() or the process's exit writes
