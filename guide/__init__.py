@@ -33,7 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     assets.init_app(app)
 
-    from . import dashboard, pages, search, tallies, wizards
+    from . import dashboard, dossiers, pages, search, tallies, wizards
 
     register_blueprints(app)
     pages.init_app(app)
@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     wizards.init_app(app)
     tallies.init_app(app)
     dashboard.init_app(app)
+    dossiers.init_app(app)
 
     if not app.debug:  # in debug, templates reload on every request: keep nothing
         on_hit = functools.partial(tallies.count_again, app)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import clock, db
+from .. import clock, db, dossiers
 from ..tallies.store import rebuild_months, tally
 
 settings = sa.Table(
@@ -98,6 +98,7 @@ def fill(days: int, end: dt.date) -> int:
             connection.execute(sa.insert(tally), batch)
             written += len(batch)
         rebuild_months(connection)
+        dossiers.fill_demo(connection, app.extensions["guide.registry"].communes, days, end)
         connection.exec_driver_sql("ANALYZE")  # statistics for the planner (the tallies refresh SQLite's each day)
         connection.execute(settings.delete().where(settings.c.key == "demo"))
         connection.execute(settings.insert().values(key="demo", value="yes"))

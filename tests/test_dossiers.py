@@ -1,0 +1,222 @@
+"""`flask dossiers import FILE.csv` (guide/dossiers.py): each commune's dossiers per month, checked
+line by line, all or nothing, a month imported again replacing it; the shares the dashboard reads;
+the demo months `flask tallies demo` makes. The command on SQLite and PostgreSQL."""
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from guide import create_app, db, dossiers
+from guide.dashboard import demo
+from tests.conftest import FIXTURE_CONTENT
+from tests.tallies.conftest import database_url, postgres_cluster, postgres_url  # noqa: F401 (fixtures)
+
+HEADER = "commune,month,received,online,postal\n"
+TODAY = dt.date(2026, 3, 15)
+JAN, FEB = dt.date(2026, 1, 1), dt.date(2026, 2, 1)
+
+
+@pytest.fixture
+def app(database_url):  # noqa: F811
+    return create_app({"TESTING": True, "CONTENT_DIR": FIXTURE_CONTENT, "DATABASE_URL": database_url})
+
+
+@pytest.fixture
+def sqlite_app(tmp_path):
+    return create_app(
+        {"TESTING": True, "CONTENT_DIR": FIXTURE_CONTENT, "DATABASE_URL": f"sqlite:///{tmp_path / 'd.sqlite3'}"}
+    )
+
+
+def a_file(tmp_path, text: str, name: str = "thang.csv", encoding: str = "utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def run_import(app, path):
+    return app.test_cli_runner().invoke(args=["dossiers", "import", str(path)])
+
+
+def table(app) -> set[tuple]:
+    with app.app_context():
+        db.create_schema()
+        with db.engine().connect() as connection:
+            c = dossiers.dossier_month.c
+            rows = connection.execute(sa.select(c.commune, c.month, c.received, c.online, c.postal, c.demo))
+            return {(row.commune, f"{row.month:%Y-%m}", row.received, row.online, row.postal, row.demo) for row in rows}
+
+
+def refused(app, text: str, tmp_path) -> list[str]:
+    """The problems a file is refused with, as `FILE:LINE: message` (via the plain function)."""
+    path = a_file(tmp_path, text)
+    with pytest.raises(dossiers.ImportRefused) as raised:
+        dossiers.read(path, path.read_bytes(), app.extensions["guide.registry"], TODAY)
+    return [str(problem) for problem in raised.value.problems]
+
+
+def test_a_good_file_is_imported_and_read_back_as_shares(app, tmp_path):
+    path = a_file(tmp_path, HEADER + "ea-na,2026-01,400,100,20\nea-na,2026-02,500,150,25\nkrong-ana,2026-02,0,0,0\n")
+    result = run_import(app, path)
+    assert result.exit_code == 0, result.output
+    assert "imported 3 month(s) for 2 commune(s), 2026-01 to 2026-02" in result.output
+    assert table(app) == {
+        ("ea-na", "2026-01", 400, 100, 20, False),
+        ("ea-na", "2026-02", 500, 150, 25, False),
+        ("krong-ana", "2026-02", 0, 0, 0, False),
+    }
+    with app.app_context(), db.engine().connect() as connection:
+        months = dossiers.monthly(connection, "ea-na", JAN, dt.date(2026, 12, 1))
+        assert [(m.month, m.online_share, m.postal_share) for m in months] == [(JAN, 0.25, 0.05), (FEB, 0.3, 0.05)]
+        assert dossiers.monthly(connection, "ea-na", FEB, dt.date(2026, 2, 28)) == months[1:]  # any day of a month
+        totals = dossiers.by_commune(connection, JAN, FEB)
+        assert totals["ea-na"] == dossiers.Totals(900, 250, 45) and totals["ea-na"].online_share == 250 / 900
+        assert totals["krong-ana"].online_share is None and totals["krong-ana"].postal_share is None  # none received
+        assert dossiers.by_commune(connection, FEB, FEB)["ea-na"].received == 500
+        assert dossiers.last_month(connection) == FEB
+
+
+def test_a_bad_file_reports_each_problem_with_its_line_and_imports_nothing(app, tmp_path):
+    good = a_file(tmp_path, HEADER + "ea-na,2026-01,400,100,20\n", name="good.csv")
+    assert run_import(app, good).exit_code == 0
+    path = a_file(
+        tmp_path,
+        HEADER
+        + "ea-na,2026-02,500,150,25\n"  # good, but not written: the file is refused whole
+        + "xa-khong-co,2026-02,10,1,1\n"
+        + "ea-na,2026-13,10,1,1\n"
+        + "krong-ana,2026-02,ten,1,1\n"
+        + "krong-ana,2026-01,10,8,5\n"
+        + "ea-na,2026-02,10,1\n",
+        name="bad.csv",
+    )
+    result = run_import(app, path)
+    assert result.exit_code != 0
+    lines = result.stderr.splitlines()
+    assert [line.split(": ")[0] for line in lines[:-1]] == [f"{path}:{n}" for n in (3, 4, 5, 6, 7)]
+    assert "xa-khong-co" in lines[0] and "2026-13" in lines[1] and "ten" in lines[2]
+    assert "online (8) plus postal (5) is more than received (10)" in lines[3] and "4 values" in lines[4]
+    assert lines[-1] == "nothing imported: 5 problem(s) to fix first"
+    assert table(app) == {("ea-na", "2026-01", 400, 100, 20, False)}  # as before
+
+
+def test_importing_a_month_again_replaces_it_and_the_same_file_twice_leaves_the_same_table(app, tmp_path):
+    first = a_file(tmp_path, HEADER + "ea-na,2026-01,400,100,20\nkrong-ana,2026-01,300,30,3\n", name="1.csv")
+    again = a_file(tmp_path, HEADER + "ea-na,2026-01,410,120,20\nea-na,2026-02,500,150,25\n", name="2.csv")
+    assert run_import(app, first).exit_code == 0
+    assert run_import(app, again).exit_code == 0
+    after = table(app)
+    assert after == {
+        ("ea-na", "2026-01", 410, 120, 20, False),
+        ("ea-na", "2026-02", 500, 150, 25, False),
+        ("krong-ana", "2026-01", 300, 30, 3, False),  # not in the second file: kept
+    }
+    assert run_import(app, again).exit_code == 0
+    assert table(app) == after
+
+
+def test_excels_csv_with_a_byte_order_mark_and_semicolons_is_accepted(sqlite_app, tmp_path):
+    bom = a_file(tmp_path, "\ufeff" + HEADER + "ea-na,2026-01,400,100,20\r\n", name="bom.csv")
+    assert run_import(sqlite_app, bom).exit_code == 0
+    semicolons = a_file(tmp_path, HEADER.replace(",", ";") + "ea-na;2026-02;500;150;25\r\n", name="vi.csv")
+    assert run_import(sqlite_app, semicolons).exit_code == 0
+    assert {row[:2] for row in table(sqlite_app)} == {("ea-na", "2026-01"), ("ea-na", "2026-02")}
+
+
+def test_a_commune_by_slug_or_by_nso_code_is_the_same_commune(sqlite_app, tmp_path):
+    path = a_file(tmp_path, HEADER + "24559,2026-01,400,100,20\n krong-ana ,2026-01,300,30,3\n")
+    assert dossiers.import_file(path, sqlite_app.extensions["guide.registry"], _engine(sqlite_app), TODAY).months == 2
+    assert {row[0] for row in table(sqlite_app)} == {"ea-na", "krong-ana"}
+    twice = a_file(tmp_path, HEADER + "24559,2026-01,400,100,20\nea-na,2026-01,400,100,20\n", name="twice.csv")
+    assert refused(sqlite_app, twice.read_text(), tmp_path) == [
+        f"{tmp_path / 'thang.csv'}:3: ea-na 2026-01 is given twice, here and on line 2: give it once"
+    ]
+
+
+def _engine(app):
+    with app.app_context():
+        db.create_schema()
+        return db.engine()
+
+
+def test_an_unknown_or_former_commune_is_refused(sqlite_app, tmp_path):
+    problems = refused(
+        sqlite_app, HEADER + "xa-khong-co,2026-01,1,0,0\nbuon-trap,2026-01,1,0,0\n,2026-01,1,0,0\n", tmp_path
+    )
+    assert len(problems) == 3
+    assert problems[0].endswith(
+        ":2: no commune “xa-khong-co” in the registry: give its slug (as in /xa/<slug>/) or its NSO code"
+    )
+    assert ":3: “buon-trap” is a former commune, now part of " in problems[1] and "“krong-ana”" in problems[1]
+    assert ":4: no commune:" in problems[2]
+
+
+def test_online_and_postal_together_cannot_be_more_than_received(sqlite_app, tmp_path):
+    assert refused(sqlite_app, HEADER + "ea-na,2026-01,10,6,5\n", tmp_path) == [
+        f"{tmp_path / 'thang.csv'}:2: online (6) plus postal (5) is more than received (10): "
+        "online and postal dossiers are among those received"
+    ]
+
+
+@pytest.mark.parametrize("value", ["12.5", "-3", "ten", "", "1.200", "1e3", "99999999"])
+def test_counts_must_be_whole_numbers(sqlite_app, tmp_path, value):
+    (problem,) = refused(sqlite_app, HEADER + f"ea-na,2026-01,{value},0,0\n", tmp_path)
+    assert ":2: received " in problem
+
+
+@pytest.mark.parametrize(
+    "month", ["2026-13", "2026-00", "2026/01", "01-2026", "2026-1", "Tháng 1", "1999-12", "2026-04"]
+)
+def test_a_month_must_be_yyyy_mm_and_begun(sqlite_app, tmp_path, month):
+    (problem,) = refused(sqlite_app, HEADER + f"ea-na,{month},10,1,1\n", tmp_path)
+    assert f":2: month {month}" in problem.replace("“", "").replace("”", "")
+
+
+@pytest.mark.parametrize(
+    "text, says",
+    [
+        ("xa,thang,tong,truc_tuyen,buu_dien\nea-na,2026-01,10,1,1\n", ":1: the first line must be commune,month,"),
+        ("", ":1: the file is empty"),
+        (HEADER, ":2: no figures after the first line"),
+    ],
+)
+def test_a_wrong_header_or_no_figures_is_one_problem(sqlite_app, tmp_path, text, says):
+    (problem,) = refused(sqlite_app, text, tmp_path)
+    assert says in problem
+
+
+def test_a_file_not_in_utf8_is_refused_with_a_way_to_save_it(sqlite_app, tmp_path):
+    path = a_file(tmp_path, HEADER + "ea-na,2026-01,10,1,1\nKrông A Na,2026-02,10,1,1\n", encoding="cp1258")
+    result = run_import(sqlite_app, path)
+    assert result.exit_code != 0 and f"{path}:3: this is not UTF-8 text" in result.stderr
+    assert table(sqlite_app) == set()
+
+
+def test_blank_lines_are_skipped_and_lines_are_counted_in_the_file(sqlite_app, tmp_path):
+    problems = refused(sqlite_app, HEADER + "\n,,,,\nea-na,2026-01,10,11,0\n", tmp_path)
+    assert [problem.split(": ")[0] for problem in problems] == [f"{tmp_path / 'thang.csv'}:4"]
+
+
+def test_demo_months_are_plausible_marked_and_never_mixed_with_imported_ones(sqlite_app, tmp_path):
+    with sqlite_app.app_context():
+        db.create_schema()
+        demo.fill(365, dt.date(2026, 3, 15))
+        with db.engine().connect() as connection:
+            registry = sqlite_app.extensions["guide.registry"]
+            months = {
+                c.slug: dossiers.monthly(connection, c.slug, dt.date(2025, 1, 1), TODAY) for c in registry.communes
+            }
+    for commune, shares in months.items():
+        assert len(shares) == 12 and shares[-1].month == FEB and shares[0].month == dt.date(2025, 3, 1), commune
+        assert all(m.demo and 0.05 <= m.online_share <= 0.60 and m.online + m.postal <= m.received for m in shares)
+        assert shares[-1].online_share > shares[0].online_share  # the slow rise outreach is for
+    # Real figures replace the demo ones, all of them.
+    path = a_file(tmp_path, HEADER + "ea-na,2026-01,400,100,20\n")
+    result = run_import(sqlite_app, path)
+    assert result.exit_code == 0 and "demo month(s) are gone" in result.output
+    assert table(sqlite_app) == {("ea-na", "2026-01", 400, 100, 20, False)}
+    # …and demo data never sits beside them.
+    with sqlite_app.app_context(), pytest.raises(ValueError, match="imported dossier figures"):
+        demo.fill(90, TODAY)
+    assert table(sqlite_app) == {("ea-na", "2026-01", 400, 100, 20, False)}
