@@ -29,9 +29,10 @@ REPEAT_CAP = 3
 # meeting scanning the poster's QR on the commune's Wi-Fi, a mobile carrier's shared addresses.
 ADDRESS_CAP = 30
 WINDOW_SECONDS = 60.0
-# Entries held at once (each a few hundred bytes); past this the least recently counted are
-# forgotten, which can only let a count through, never lose one.
-MAX_TRACKED = 50_000
+# Entries held at once (about 300 bytes each, so some 6 MB per worker at most; a request makes two
+# per event, about six); past this the least recently counted are forgotten, which can only let a
+# count through, never lose one. Checking a request costs about 10 µs.
+MAX_TRACKED = 20_000
 
 
 def address_of(ip: str) -> str:
