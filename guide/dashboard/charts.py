@@ -44,8 +44,9 @@ def line_chart(chart_id: str, title: str, labels: list[str], series: list[tuple[
     return Markup("".join(parts))
 
 
-def bar_chart(chart_id: str, title: str, items: list[tuple[str, int]]) -> Markup:
-    """Horizontal bars with their values written at the end: arrivals by source, the funnel."""
+def bar_chart(chart_id: str, title: str, items: list[tuple[str, float]], show=str) -> Markup:
+    """Horizontal bars with their values written at the end (as `show` writes them): arrivals by
+    source, the funnel, every commune ranked."""
     row, label_width = 34, 200
     height = row * len(items) + 10
     maximum = max((value for _, value in items), default=0)
@@ -63,7 +64,8 @@ def bar_chart(chart_id: str, title: str, items: list[tuple[str, int]]) -> Markup
         )
         parts.append(f'<rect x="{label_width}" y="{y + 4}" width="{width:.1f}" height="22" fill="{COLOURS[0]}"/>')
         parts.append(
-            f'<text x="{label_width + width + 6:.1f}" y="{y + 20}" font-size="14" fill="#1b1b1b">{value}</text>'
+            f'<text x="{label_width + width + 6:.1f}" y="{y + 20}" font-size="14" fill="#1b1b1b">'
+            f"{escape(show(value))}</text>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from .. import db
+from .. import db, dossiers
+from ..dossiers import Totals
 from ..tallies.classify import ARRIVAL_SOURCES
 from ..tallies.store import tally, tally_month
 
 MAX_DAYS = 366
+MIN_USEFUL_ANSWERS = 10  # fewer answers to "was this useful?" are not shown as a share
 QUERY_TIMEOUT_MS = 10_000  # a year for 166 communes takes well under a second
 
 
@@ -36,15 +38,42 @@ class Figures:
     useful_yes: int = 0
     useful_no: int = 0
     arrivals: dict[str, int] = field(default_factory=dict)
+    dossiers: Totals | None = None  # the months' dossiers, where the province imported them
+
+    @property
+    def useful_answers(self) -> int:
+        return self.useful_yes + self.useful_no
 
     @property
     def useful_share(self) -> float | None:
-        answers = self.useful_yes + self.useful_no
-        return self.useful_yes / answers if answers else None
+        """Hidden below MIN_USEFUL_ANSWERS: a handful of answers says nothing about a page."""
+        return self.useful_yes / self.useful_answers if self.useful_answers >= MIN_USEFUL_ANSWERS else None
 
     @property
     def reach_per_1000(self) -> float | None:
         return self.visitors * 1000 / self.population if self.population else None
+
+    @property
+    def completion(self) -> float | None:
+        """Wizards finished ÷ started."""
+        return self.outcomes / self.wizard_starts if self.wizard_starts else None
+
+    @property
+    def click_through(self) -> float | None:
+        """Visits to the portal ÷ visitors."""
+        return self.portal / self.visitors if self.visitors else None
+
+    @property
+    def received(self) -> int:
+        return self.dossiers.received if self.dossiers else 0
+
+    @property
+    def online_share(self) -> float | None:
+        return self.dossiers.online_share if self.dossiers else None
+
+    @property
+    def postal_share(self) -> float | None:
+        return self.dossiers.postal_share if self.dossiers else None
 
     def value(self, column: str):
         if column in ARRIVAL_SOURCES:
@@ -65,6 +94,11 @@ class DateRange:
         return [self.start + dt.timedelta(days=i) for i in range(self.days)]
 
 
+def previous(period: DateRange) -> DateRange:
+    """The period of the same length just before."""
+    return DateRange(period.start - dt.timedelta(days=period.days), period.start - dt.timedelta(days=1))
+
+
 def parse_range(today: dt.date, period: str | None, start: str | None, end: str | None) -> tuple[DateRange, bool]:
     """The range asked for, and whether the request made sense (else: the last 30 days)."""
     if start or end:
@@ -79,6 +113,48 @@ def parse_range(today: dt.date, period: str | None, start: str | None, end: str 
     if days is None:
         return DateRange(today - dt.timedelta(days=29), today), False
     return DateRange(today - dt.timedelta(days=days - 1), today), True
+
+
+def month_range(first: dt.date, today: dt.date) -> DateRange:
+    """The month beginning on `first`, up to today if it is this month."""
+    after = _next_month(first)
+    return DateRange(first, min(after - dt.timedelta(days=1), today))
+
+
+def parse_month(today: dt.date, month: str | None) -> tuple[DateRange, bool]:
+    """The month asked for (YYYY-MM, begun by today), and whether the request made sense (else:
+    last month, the one a monthly report is about)."""
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    if month is None:
+        return month_range(last_month, today), True
+    try:
+        first = dt.date.fromisoformat(f"{month.strip()}-01")
+    except ValueError:
+        return month_range(last_month, today), False
+    if first > today or first.year < 2000:
+        return month_range(last_month, today), False
+    return month_range(first, today), True
+
+
+def total(rows: list[Figures]) -> Figures:
+    """The province: every commune's figures added up (its population only when every commune has one)."""
+    whole = Figures("", "")
+    for row in rows:
+        for name in ("visitors", "views", "wizard_starts", "outcomes", "portal", "useful_yes", "useful_no"):
+            setattr(whole, name, getattr(whole, name) + getattr(row, name))
+        for source, count in row.arrivals.items():
+            whole.arrivals[source] = whole.arrivals.get(source, 0) + count
+    if rows and all(row.population for row in rows):
+        whole.population = sum(row.population for row in rows)
+    shares = [row.dossiers for row in rows if row.dossiers]
+    if shares:
+        whole.dossiers = Totals(
+            sum(s.received for s in shares),
+            sum(s.online for s in shares),
+            sum(s.postal for s in shares),
+            any(s.demo for s in shares),
+        )
+    return whole
 
 
 @contextmanager
@@ -158,6 +234,14 @@ def by_commune(connection, period: DateRange, communes, portal_keys: frozenset[s
     return list(table.values())
 
 
+def with_dossiers(connection, rows: list[Figures], period: DateRange) -> list[Figures]:
+    """The rows, each with the dossiers imported for its commune over the months the period touches."""
+    shares = dossiers.by_commune(connection, period.start, period.end)
+    for row in rows:
+        row.dossiers = shares.get(row.slug)
+    return rows
+
+
 def daily(connection, commune: str, period: DateRange, portal_keys: frozenset[str]) -> list[tuple[dt.date, Figures]]:
     rows = connection.execute(
         sa.select(tally.c.day, tally.c.kind, tally.c.subject, tally.c.source, sa.func.sum(tally.c.count))
@@ -172,11 +256,15 @@ def daily(connection, commune: str, period: DateRange, portal_keys: frozenset[st
     return sorted(days.items())
 
 
-def top(connection, commune: str, kind: str, period: DateRange, limit: int = 10) -> list[tuple[str, int]]:
+def top(connection, commune: str | None, kind: str, period: DateRange, limit: int = 10) -> list[tuple[str, int]]:
+    """The most counted subjects of a kind, in a commune or (None) in all of them."""
     total = sa.func.sum(tally.c.count).label("total")
+    where = [tally.c.kind == kind, tally.c.day.between(period.start, period.end)]
+    if commune is not None:
+        where.append(tally.c.commune == commune)
     rows = connection.execute(
         sa.select(tally.c.subject, total)
-        .where(tally.c.commune == commune, tally.c.kind == kind, tally.c.day.between(period.start, period.end))
+        .where(*where)
         .group_by(tally.c.subject)
         .order_by(total.desc(), tally.c.subject)
         .limit(limit)

@@ -1,6 +1,7 @@
 """Dashboard pages. Thin: figures.py computes, charts.py draws, these check who may see what."""
 
 import csv
+import datetime as dt
 import io
 
 import sqlalchemy as sa
@@ -12,23 +13,40 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from .. import clock, htmx
+from .. import clock, dossiers, htmx
 from ..prefixes import Blueprint
 from ..tallies.classify import ARRIVAL_SOURCES
 from ..text import fold
-from . import charts, demo, figures, signin, users
+from . import charts, demo, figures, judge, signin, users
+from .labels import subject_label
 
 bp = Blueprint("dashboard", __name__)
-COLUMNS = (
-    "name",
-    "visitors",
+# The district view's columns: what judges a commune first, the counts behind them on demand.
+COLUMNS = ("name", "reach_per_1000", "visitors", "completion", "click_through", "useful_share", "online_share")
+ALL_COLUMNS = (
+    *COLUMNS,
     "views",
     "wizard_starts",
     "outcomes",
     "portal",
+    "received",
+    "postal_share",
     *ARRIVAL_SOURCES,
-    "useful_share",
+)
+# The commune page's comparison and the monthly report: each figure, this period and the last.
+REPORTED = (
+    "visitors",
     "reach_per_1000",
+    "views",
+    "wizard_starts",
+    "outcomes",
+    "completion",
+    "portal",
+    "click_through",
+    "useful_share",
+    "received",
+    "online_share",
+    "postal_share",
 )
 
 
@@ -97,7 +115,9 @@ def column_labels() -> dict[str, str]:
         "views": _("Page views"),
         "wizard_starts": _("Wizards started"),
         "outcomes": _("Wizards finished"),
+        "completion": _("Finished of started"),
         "portal": _("To the portal"),
+        "click_through": _("Visitors who went on to the portal"),
         "qr": _("From QR"),
         "poster": _("From posters"),
         "link": _("From shared links"),
@@ -105,6 +125,9 @@ def column_labels() -> dict[str, str]:
         "facebook": _("From Facebook"),
         "useful_share": _("Found it useful"),
         "reach_per_1000": _("Visitors per 1,000 residents"),
+        "received": _("Dossiers received"),
+        "online_share": _("Submitted online"),
+        "postal_share": _("Submitted by post"),
     }
 
 
@@ -128,11 +151,26 @@ def neutralise(cell):
 def display(value, column: str) -> str:
     if value is None:
         return ""
-    if column == "useful_share":
+    if column in judge.RATES or column == "postal_share":
         return f"{value:.0%}"
     if column == "reach_per_1000":
         return f"{value:.1f}"
     return str(value)
+
+
+def judged_rows(connection, period: figures.DateRange, earlier: figures.DateRange | None = None) -> list[judge.Judged]:
+    """Every commune's figures for the period and the one before (of the same length, unless
+    given), with the dossiers imported for the months they touch, judged against the province's median."""
+    communes, keys = current_app.extensions["guide.registry"].communes, portal_keys()
+    earlier = earlier or figures.previous(period)
+    now = figures.with_dossiers(connection, figures.by_commune(connection, period, communes, keys), period)
+    before = figures.with_dossiers(connection, figures.by_commune(connection, earlier, communes, keys), earlier)
+    return judge.judge(now, before)
+
+
+def sorted_rows(rows: list[judge.Judged], column: str, descending: bool) -> list[judge.Judged]:
+    order = {row.slug: i for i, row in enumerate(figures.sort_rows([r.now for r in rows], column, descending))}
+    return sorted(rows, key=lambda r: order[r.now.slug])
 
 
 @bp.route("/thong-ke/dang-nhap", with_commune=False, methods=["GET", "POST"])
@@ -172,29 +210,34 @@ def district():
     if current_user.role != "district":
         return redirect(url_for("dashboard.commune", slug=current_user.commune), 303)
     period, range_ok = requested_range()
-    registry = current_app.extensions["guide.registry"]
+    every_column = request.args.get("cot") == "tat-ca"
+    columns = ALL_COLUMNS if every_column else COLUMNS
     column = request.args.get("sap-xep", "visitors")
-    column = column if column in COLUMNS else "visitors"
+    column = column if column in ALL_COLUMNS else "visitors"
     descending = request.args.get("chieu", "giam") != "tang"
     with figures.reading() as connection:
-        rows = figures.by_commune(connection, period, registry.communes, portal_keys())
+        rows = judged_rows(connection, period)
     name_filter = request.args.get("xa", "")[:80].strip()
     if name_filter:  # "buon", "Buôn", "ea" all find their communes: accents and case aside
         wanted = fold(name_filter)
-        rows = [row for row in rows if wanted in fold(row.name) or wanted in row.slug]
-    rows = figures.sort_rows(rows, column, descending)
+        rows = [row for row in rows if wanted in fold(row.now.name) or wanted in row.now.slug]
+    rows = sorted_rows(rows, column, descending)
     labels = column_labels()
     if request.args.get("format") == "csv":
         return csv_response(
-            ["from", "to", *[labels[c] for c in COLUMNS]],
-            [[period.start, period.end, *[display(row.value(c), c) for c in COLUMNS]] for row in rows],
+            [_("From"), _("To"), *[labels[c] for c in ALL_COLUMNS], _("Needs attention")],
+            [
+                [period.start, period.end, *[display(row.now.value(c), c) for c in ALL_COLUMNS], "; ".join(row.reasons)]
+                for row in rows
+            ],
             f"thong-ke-{period.start}-{period.end}.csv",
         )
     context = dict(
         rows=rows,
         period=period,
         range_ok=range_ok,
-        columns=COLUMNS,
+        columns=columns,
+        every_column=every_column,
         labels=labels,
         display=display,
         sort=column,
@@ -202,6 +245,13 @@ def district():
         demo=demo.is_marked(),
         query=filters(),
         name_filter=name_filter,
+        min_useful=figures.MIN_USEFUL_ANSWERS,
+        ranking_chart=charts.bar_chart(
+            "chart-ranking",
+            _("Every commune ranked by %(measure)s", measure=labels[column if column != "name" else "visitors"]),
+            [(row.now.name, row.now.value(column if column != "name" else "visitors") or 0) for row in rows],
+            lambda value: display(value, column if column != "name" else "visitors"),
+        ),
     )
     if htmx and not htmx.history_restore_request:
         return render_template("dashboard/_district_table.html", **context, partial=True)
@@ -211,43 +261,42 @@ def district():
 @bp.route("/thong-ke/xa/<slug>", with_commune=False)
 @login_required
 def commune(slug: str):
-    registry = current_app.extensions["guide.registry"]
-    place, _former = registry.find(slug)
-    if place is None or not current_user.can_see(place.slug):
-        abort(404)  # a commune user learns nothing about other communes, not even that they exist
+    place = visible_commune(slug)
     period, range_ok = requested_range()
     keys = portal_keys()
+    year = figures.DateRange(_months_back(clock.today(), 11), clock.today())
     with figures.reading() as connection:
         days = figures.daily(connection, place.slug, period, keys)
-        everyone = figures.by_commune(connection, period, registry.communes, keys)
+        everyone = judged_rows(connection, period)
         top_guides = figures.top(connection, place.slug, "view", period)
         top_outcomes = figures.top(connection, place.slug, "wizard_outcome", period)
-    mine = next(row for row in everyone if row.slug == place.slug)
+        months = dossiers.monthly(connection, place.slug, year.start, year.end)
+    mine = next(row for row in everyone if row.now.slug == place.slug)
     labels = column_labels()
     if request.args.get("format") == "csv":
         daily_columns = ("visitors", "views", "wizard_starts", "outcomes", "portal", *ARRIVAL_SOURCES)
         return csv_response(
-            ["day", *[labels[c] for c in daily_columns]],
+            [_("Day"), *[labels[c] for c in daily_columns]],
             [[day, *[row.value(c) for c in daily_columns]] for day, row in days],
             f"thong-ke-{place.slug}-{period.start}-{period.end}.csv",
         )
     day_labels = [day.strftime("%d/%m") for day, _row in days]
-    compare = [
-        (c, mine.value(c), figures.median_of(everyone, c))
-        for c in ("visitors", "views", "wizard_starts", "outcomes", "portal")
-    ]
+    medians = {c: figures.median_of([row.now for row in everyone], c) for c in REPORTED}
     return render_template(
         "dashboard/commune.html",
         place=place,
         period=period,
+        previous=figures.previous(period),
         range_ok=range_ok,
         days=days,
         mine=mine,
+        reported=REPORTED,
+        medians=medians,
         labels=labels,
         display=display,
-        top_guides=top_guides,
-        top_outcomes=top_outcomes,
-        compare=compare,
+        top_guides=[(subject_label(subject), count) for subject, count in top_guides],
+        top_outcomes=[(subject_label(subject), count) for subject, count in top_outcomes],
+        months=months,
         demo=demo.is_marked(),
         query=filters(),
         daily_chart=charts.line_chart(
@@ -256,20 +305,96 @@ def commune(slug: str):
             day_labels,
             [(labels["visitors"], [r.visitors for _day, r in days]), (labels["views"], [r.views for _day, r in days])],
         ),
+        shares_chart=charts.line_chart(
+            "chart-shares",
+            _("Share of dossiers submitted online and by post, per month"),
+            [month.month.strftime("%m/%Y") for month in months],
+            [
+                (labels["online_share"], [round((m.online_share or 0) * 100) for m in months]),
+                (labels["postal_share"], [round((m.postal_share or 0) * 100) for m in months]),
+            ],
+        )
+        if len(months) > 1
+        else None,
         sources_chart=charts.bar_chart(
-            "chart-sources", _("Arrivals by source"), [(labels[s], mine.arrivals.get(s, 0)) for s in ARRIVAL_SOURCES]
+            "chart-sources",
+            _("Arrivals by source"),
+            [(labels[s], mine.now.arrivals.get(s, 0)) for s in ARRIVAL_SOURCES],
         ),
         funnel_chart=charts.bar_chart(
             "chart-funnel",
             _("From reading to the portal"),
             [
-                (labels["views"], mine.views),
-                (labels["wizard_starts"], mine.wizard_starts),
-                (labels["outcomes"], mine.outcomes),
-                (labels["portal"], mine.portal),
+                (labels["views"], mine.now.views),
+                (labels["wizard_starts"], mine.now.wizard_starts),
+                (labels["outcomes"], mine.now.outcomes),
+                (labels["portal"], mine.now.portal),
             ],
         ),
     )
+
+
+@bp.route("/thong-ke/bao-cao", with_commune=False)
+@login_required
+def district_report():
+    if current_user.role != "district":
+        return redirect(url_for("dashboard.commune_report", slug=current_user.commune), 303)
+    return monthly_report(None)
+
+
+@bp.route("/thong-ke/xa/<slug>/bao-cao", with_commune=False)
+@login_required
+def commune_report(slug: str):
+    return monthly_report(visible_commune(slug))
+
+
+def monthly_report(place):
+    """A month on one printed page: the figures beside last month's, the most read guides, and what
+    to try; for the province, its totals and the communes that need attention."""
+    today = clock.today()
+    month, month_ok = figures.parse_month(today, request.args.get("thang"))
+    before = figures.month_range(_months_back(month.start, 1), today)
+    with figures.reading() as connection:
+        rows = judged_rows(connection, month, before)
+        top_guides = figures.top(connection, place.slug if place else None, "view", month, limit=3)
+    if place is None:
+        flagged = [row for row in rows if row.flags]
+        shown = judge.Judged(figures.total([row.now for row in rows]), figures.total([row.before for row in rows]))
+        advice = judge.advice_for(flagged)
+    else:
+        flagged = []
+        shown = next(row for row in rows if row.now.slug == place.slug)
+        advice = shown.advice
+    return render_template(
+        "dashboard/report.html",
+        place=place,
+        month=month,
+        before=before,
+        month_ok=month_ok,
+        shown=shown,
+        flagged=sorted(flagged, key=lambda row: (-len(row.flags), row.now.name)),
+        advice=advice,
+        top_guides=[(subject_label(subject), count) for subject, count in top_guides],
+        reported=REPORTED,
+        labels=column_labels(),
+        display=display,
+        demo=demo.is_marked(),
+    )
+
+
+def visible_commune(slug: str):
+    """The commune asked for, if this user may see it: a commune user learns nothing about other
+    communes, not even that they exist."""
+    place, _former = current_app.extensions["guide.registry"].find(slug)
+    if place is None or not current_user.can_see(place.slug):
+        abort(404)
+    return place
+
+
+def _months_back(day: dt.date, months: int) -> dt.date:
+    """The first day of the month `months` before `day`'s."""
+    index = day.year * 12 + day.month - 1 - months
+    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def filters() -> dict[str, str]:

@@ -55,6 +55,13 @@ def test_the_session_cookie_is_http_only_and_same_site(dashboard_app):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
+def figure_of(cell) -> str:
+    """A table cell's figure, without the change beside it or the number of answers."""
+    for extra in cell.select(".change, .answers"):
+        extra.decompose()
+    return cell.get_text(strip=True)
+
+
 def test_district_view_shows_every_commune_with_its_figures(district_client, dashboard_app):
     add_tallies(
         dashboard_app,
@@ -64,22 +71,31 @@ def test_district_view_shows_every_commune_with_its_figures(district_client, das
             (TODAY, "ea-na", "arrival", "home", "qr", 12),
             (TODAY, "ea-na", "outbound", "cong-dvc-quoc-gia", "", 5),
             (TODAY, "ea-na", "outbound", "vnpost", "", 3),
-            (TODAY, "ea-na", "useful_yes", "guide:x", "", 3),
-            (TODAY, "ea-na", "useful_no", "guide:x", "", 1),
+            (TODAY, "ea-na", "wizard_start", "cach-nop-ho-so", "", 8),
+            (TODAY, "ea-na", "wizard_outcome", "cach-nop-ho-so:buu-dien", "", 2),
+            (TODAY, "ea-na", "useful_yes", "guide:x", "", 9),
+            (TODAY, "ea-na", "useful_no", "guide:x", "", 3),
             (TODAY, "dur-kmal", "visitors", "", "", 10),
+            (TODAY, "dur-kmal", "useful_yes", "guide:x", "", 9),  # 9 answers: too few to show a share
             (TODAY - dt.timedelta(days=40), "dur-kmal", "visitors", "", "", 999),  # outside the default 30 days
         ],
     )
-    soup = check_page(district_client.get("/thong-ke/").get_data(as_text=True), "district")
-    rows = {tr.th.get_text(strip=True): [td.get_text() for td in tr.find_all("td")] for tr in soup.select("tbody tr")}
+    soup = check_page(district_client.get("/thong-ke/?cot=tat-ca").get_data(as_text=True), "district")
+    rows = {tr.th.get_text(strip=True): [figure_of(td) for td in tr.find_all("td")] for tr in soup.select("tbody tr")}
     assert set(rows) == {"Krông Ana", "Dur Kmăl", "Ea Na"}
-    columns = list(views.COLUMNS[1:])
+    columns = list(views.ALL_COLUMNS[1:])
     ea_na = dict(zip(columns, rows["Ea Na"]))
     assert ea_na["visitors"] == "40" and ea_na["views"] == "70" and ea_na["qr"] == "12"
     assert ea_na["portal"] == "5"  # the post office is not the portal
+    assert ea_na["completion"] == "25%" and ea_na["click_through"] == "12%"  # 2 of 8 finished; 5 of 40 on
     assert ea_na["useful_share"] == "75%" and ea_na["reach_per_1000"] == ""  # no population in the registry
-    assert dict(zip(columns, rows["Dur Kmăl"]))["visitors"] == "10"
+    dur_kmal = dict(zip(columns, rows["Dur Kmăl"]))
+    assert dur_kmal["visitors"] == "10" and dur_kmal["useful_share"] == ""
     assert [tr.th.get_text(strip=True) for tr in soup.select("tbody tr")][0] == "Ea Na"  # most visitors first
+    main = check_page(district_client.get("/thong-ke/").get_data(as_text=True), "district, main columns")
+    assert len(main.select("thead th")) == len(views.COLUMNS) + 1  # and "needs attention"
+    assert main.select_one("details.ranking svg[role=img] title")  # every commune ranked, on demand
+    assert main.select_one("tbody tr .answers").get_text(strip=True) == "trên 12"  # the share with its count
 
 
 def test_sorting_and_ranges_stay_in_the_url(district_client, dashboard_app):
@@ -105,7 +121,8 @@ def test_csv_has_a_bom_and_neutralises_formulas(district_client, dashboard_app):
     response = district_client.get("/thong-ke/?ky=7&format=csv")
     assert response.mimetype == "text/csv" and response.data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
-    assert rows[0][2] == "Xã" and len(rows) == 4
+    assert rows[0][:3] == ["Từ ngày", "Đến ngày", "Xã"] and len(rows) == 4  # headers in the interface's language
+    assert rows[0][-1] == "Cần chú ý" and len(rows[1]) == len(rows[0])
     assert (
         views.neutralise("=HYPERLINK(1)") == "'=HYPERLINK(1)"
         and views.neutralise("-2") == "'-2"
@@ -118,12 +135,22 @@ def test_commune_view_has_charts_tops_and_the_median(district_client, dashboard_
         dashboard_app,
         [
             (TODAY, "ea-na", "view", "dang-ky-khai-sinh", "", 9),
-            (TODAY, "ea-na", "wizard_outcome", "cach-nop-ho-so:buu-dien", "", 2),
+            (TODAY, "ea-na", "wizard_outcome", "thu-nghiem:toan-trinh", "", 2),
+            (TODAY, "ea-na", "wizard_outcome", "wizard-since-removed:outcome", "", 1),
         ],
     )
     soup = check_page(district_client.get("/thong-ke/xa/ea-na").get_data(as_text=True), "commune")
     assert len(soup.select("figure svg[role=img] title")) == 3
-    assert "dang-ky-khai-sinh: 9" in soup.get_text() and "cach-nop-ho-so:buu-dien: 2" in soup.get_text()
+    library, wizards = dashboard_app.extensions["guide.library"], dashboard_app.extensions["guide.wizards"]
+    guide_title = library.guide("dang-ky-khai-sinh", "vi")[0].title
+    wizard = wizards["thu-nghiem"]
+    outcome_title = f"{wizard.title['vi']}: {wizard.outcomes['toan-trinh'].title['vi']}"
+    tops = [li.get_text() for li in soup.select("ol li")]
+    assert tops == [
+        f"{guide_title}: 9",
+        f"{outcome_title}: 2",
+        "wizard-since-removed:outcome (không còn trong hướng dẫn): 1",
+    ]  # titles from the content, never ids (unless the content no longer has it)
     csv_text = district_client.get("/thong-ke/xa/ea-na?ky=7&format=csv").data.decode("utf-8-sig")
     assert len(csv_text.strip().splitlines()) == 8  # header and seven days
 

@@ -1,0 +1,110 @@
+"""What the figures say: each rate beside the previous period's, and the communes far behind the
+province's median, with the reason in words. Plain functions over `figures.Figures`."""
+
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+from .figures import Figures, median_of
+
+# Rates, shown as percentages: their change is in percentage points, a count's in per cent.
+RATES = frozenset({"completion", "click_through", "useful_share", "online_share"})
+FAR_BELOW = 0.5  # a rate under half the province's median commune is flagged
+# A rate is judged only where enough people make it: below these, one person more or less swings it.
+MIN_STARTS = 20  # wizard starts, for completion
+MIN_VISITORS = 50  # visitors, for click-through
+MIN_RECEIVED = 20  # dossiers received, for the online share
+
+# Why a commune is flagged: the rate, how many people it rests on, and the words an officer reads.
+FLAGS = (
+    ("completion", "wizard_starts", MIN_STARTS, _l("Many start a wizard, few finish it")),
+    ("click_through", "visitors", MIN_VISITORS, _l("Many read, few go on to the portal")),
+    ("reach_per_1000", "population", 1, _l("Few residents reached: share the links and posters")),
+    ("online_share", "received", MIN_RECEIVED, _l("Few dossiers submitted online")),
+)
+# What to try, for the monthly report: one sentence per flag, the first that applies.
+ADVICE = {
+    "completion": _l(
+        "Check the wizard's questions with a few residents at the counter: many begin and stop before the plan."
+    ),
+    "click_through": _l(
+        "Show residents at the counter how to open the portal from the plan: many read but do not go on."
+    ),
+    "reach_per_1000": _l(
+        "Post the QR posters at the market, the post office and the village halls, and share the link in Zalo groups."
+    ),
+    "online_share": _l("Offer to help residents submit their next dossier online at the counter, step by step."),
+}
+KEEP_GOING = _l("Keep sharing the links: no figure is far behind the province's other communes.")
+
+
+@dataclass(frozen=True)
+class Change:
+    direction: str  # "up", "down" or "same"
+    amount: float  # per cent for counts, percentage points for rates (always ≥ 0)
+    points: bool  # the amount is in percentage points
+
+
+def change(column: str, now, before) -> Change | None:
+    """How a figure moved from the previous period; None when either is unknown (or was 0, for a count)."""
+    if now is None or before is None:
+        return None
+    if column in RATES:
+        amount = (now - before) * 100
+        points = True
+    elif before:
+        amount = (now - before) * 100 / before
+        points = False
+    else:
+        return None
+    direction = "same" if round(amount) == 0 else "up" if amount > 0 else "down"
+    return Change(direction, abs(amount), points)
+
+
+@dataclass
+class Judged:
+    """A commune's figures, the previous period's, and what is far behind."""
+
+    now: Figures
+    before: Figures
+    flags: list[str] = field(default_factory=list)  # the rates of FLAGS it is flagged for
+
+    def change(self, column: str) -> Change | None:
+        return change(column, self.now.value(column), self.before.value(column))
+
+    @property
+    def reasons(self) -> list[str]:
+        return [str(words) for rate, _base, _minimum, words in FLAGS if rate in self.flags]
+
+    @property
+    def advice(self) -> str:
+        return str(ADVICE[self.flags[0]]) if self.flags else str(KEEP_GOING)
+
+
+def judge(rows: list[Figures], before: list[Figures]) -> list[Judged]:
+    """Each commune with its previous period and its flags, judged against the median of the
+    communes whose rate rests on enough people."""
+    earlier = {row.slug: row for row in before}
+    medians = {}
+    for rate, base, minimum, _words in FLAGS:
+        medians[rate] = median_of([row for row in rows if (row.value(base) or 0) >= minimum], rate)
+    judged = []
+    for row in rows:
+        flags = [
+            rate
+            for rate, base, minimum, _words in FLAGS
+            if row.value(rate) is not None
+            and (row.value(base) or 0) >= minimum
+            and row.value(rate) < FAR_BELOW * medians[rate]
+        ]
+        judged.append(Judged(row, earlier.get(row.slug) or Figures(row.slug, row.name, row.population), flags))
+    return judged
+
+
+def advice_for(flagged: list[Judged]) -> str:
+    """For the province: what to try about the most common reason communes are flagged."""
+    reasons = [rate for row in flagged for rate in row.flags]
+    if not reasons:
+        return str(KEEP_GOING)
+    commonest = max(ADVICE, key=reasons.count)
+    return str(ADVICE[commonest])

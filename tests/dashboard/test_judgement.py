@@ -1,0 +1,117 @@
+"""The dashboard judges: rates beside the previous period's, communes far behind the province's
+median flagged in words, the inspection's online share beside the reach, and a monthly report."""
+
+import datetime as dt
+
+import pytest
+
+from guide import clock
+from guide.dashboard import figures, judge
+
+from ..conftest import check_page
+from .conftest import add_tallies
+
+TODAY = clock.today()
+LAST_PERIOD = TODAY - dt.timedelta(days=30)  # inside the 30 days before the default 30
+
+
+def communes_with(**rates) -> list[figures.Figures]:
+    rows = []
+    for slug, (starts, outcomes) in rates.items():
+        rows.append(figures.Figures(slug, slug, visitors=100, wizard_starts=starts, outcomes=outcomes))
+    return rows
+
+
+def test_the_previous_period_is_as_long_and_just_before():
+    period = figures.DateRange(dt.date(2026, 3, 1), dt.date(2026, 3, 30))
+    assert figures.previous(period) == figures.DateRange(dt.date(2026, 1, 30), dt.date(2026, 2, 28))
+
+
+def test_a_count_moves_in_per_cent_and_a_rate_in_points():
+    assert judge.change("visitors", 60, 40) == judge.Change("up", 50.0, False)
+    assert judge.change("completion", 0.2, 0.5) == judge.Change("down", pytest.approx(30), True)
+    assert judge.change("visitors", 40, 40).direction == "same"
+    assert judge.change("visitors", 5, 0) is None  # from nothing: no percentage says anything
+    assert judge.change("useful_share", 0.9, None) is None
+
+
+def test_a_commune_far_below_the_median_is_flagged_and_only_where_enough_people_make_the_rate():
+    rows = communes_with(a=(40, 20), b=(40, 22), c=(40, 18), d=(40, 4), e=(5, 0))
+    judged = {row.now.slug: row for row in judge.judge(rows, [])}
+    assert judged["d"].flags == ["completion"]  # 10 % where the median commune finishes 50 %
+    assert judged["d"].reasons == ["Many start a wizard, few finish it"]
+    assert judged["e"].flags == []  # 0 of 5: too few starts to judge
+    assert not any(judged[slug].flags for slug in "abc")
+    assert "counter" in judged["d"].advice and judged["a"].advice == str(judge.KEEP_GOING)
+
+
+def test_found_useful_is_hidden_below_the_minimum_number_of_answers():
+    few = figures.Figures("a", "a", useful_yes=figures.MIN_USEFUL_ANSWERS - 1)
+    enough = figures.Figures("a", "a", useful_yes=figures.MIN_USEFUL_ANSWERS - 1, useful_no=1)
+    assert few.useful_share is None and enough.useful_share == 0.9
+
+
+def test_the_district_view_says_why_a_commune_needs_attention_and_how_each_figure_moved(district_client, dashboard_app):
+    tallies = []
+    for slug, outcomes in (("ea-na", 2), ("dur-kmal", 30), ("krong-ana", 25)):
+        tallies += [
+            (TODAY, slug, "visitors", "", "", 100),
+            (TODAY, slug, "wizard_start", "thu-nghiem", "", 60),
+            (TODAY, slug, "wizard_outcome", "thu-nghiem:toan-trinh", "", outcomes),
+            (LAST_PERIOD, slug, "visitors", "", "", 50),
+        ]
+    add_tallies(dashboard_app, tallies)
+    soup = check_page(district_client.get("/thong-ke/").get_data(as_text=True), "district, judged")
+    rows = {tr.th.get_text(strip=True): tr for tr in soup.select("tbody tr")}
+    assert rows["Ea Na"].select_one(".reasons").get_text(strip=True) == "Nhiều người bắt đầu, ít người hoàn thành"
+    assert "flagged" in rows["Ea Na"]["class"] and not rows["Dur Kmăl"].get("class")
+    visitors = rows["Dur Kmăl"].find_all("td")[1]  # the column after reach per 1,000
+    assert visitors.select_one(".change").get_text(" ", strip=True) == "▲ tăng 100%"  # 100 now, 50 before
+
+
+def test_imported_dossiers_show_on_the_commune_page_beside_the_reach(district_client, dashboard_app, tmp_path):
+    months = [(TODAY.replace(day=1) - dt.timedelta(days=1)).replace(day=1)]
+    months.insert(0, (months[0] - dt.timedelta(days=1)).replace(day=1))
+    lines = ["commune,month,received,online,postal"]
+    lines += [f"ea-na,{months[0]:%Y-%m},200,20,10", f"ea-na,{months[1]:%Y-%m},200,50,10"]
+    (tmp_path / "dossiers.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = dashboard_app.test_cli_runner().invoke(args=["dossiers", "import", str(tmp_path / "dossiers.csv")])
+    assert result.exit_code == 0, result.output
+    soup = check_page(district_client.get("/thong-ke/xa/ea-na?ky=90").get_data(as_text=True), "commune, dossiers")
+    month_rows = [
+        [cell.get_text(strip=True) for cell in tr.find_all(["th", "td"])]
+        for tr in soup.select("table")[1].select("tbody tr")
+    ]
+    assert month_rows == [[f"{months[1]:%m/%Y}", "200", "25%", "5%"], [f"{months[0]:%m/%Y}", "200", "10%", "5%"]]
+    assert soup.select_one("svg[aria-labelledby=chart-shares]")  # the share month by month
+    district = check_page(district_client.get("/thong-ke/?ky=90").get_data(as_text=True), "district, dossiers")
+    ea_na = next(tr for tr in district.select("tbody tr") if tr.th.get_text(strip=True) == "Ea Na")
+    assert ea_na.find_all("td")[-2].get_text(" ", strip=True).startswith("18%")  # 70 of 400 online
+
+
+def test_the_monthly_reports_of_the_province_and_of_a_commune(district_client, dashboard_app, commune_client):
+    last_month = (TODAY.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    month_before = (last_month - dt.timedelta(days=1)).replace(day=1)
+    add_tallies(
+        dashboard_app,
+        [
+            (last_month, "ea-na", "visitors", "", "", 30),
+            (last_month, "ea-na", "view", "dang-ky-khai-sinh", "", 12),
+            (month_before, "ea-na", "visitors", "", "", 20),
+        ],
+    )
+    province = check_page(district_client.get("/thong-ke/bao-cao").get_data(as_text=True), "province report")
+    assert province.h1.get_text(strip=True) == f"Báo cáo tháng {last_month:%m/%Y}: Tất cả các xã"
+    first_row = [cell.get_text(" ", strip=True) for cell in province.select("tbody tr")[0].find_all(["th", "td"])]
+    assert first_row == ["Người truy cập", "30", "20", "▲ tăng 50%"]
+    assert province.select("ol li")[0].get_text().endswith(": 12") and province.find(string="Nên thử")
+    commune = check_page(
+        district_client.get(f"/thong-ke/xa/ea-na/bao-cao?thang={month_before:%Y-%m}").get_data(as_text=True),
+        "commune report",
+    )
+    assert commune.h1.get_text(strip=True) == f"Báo cáo tháng {month_before:%m/%Y}: Xã Ea Na"
+    bad = district_client.get("/thong-ke/bao-cao?thang=2026-13").get_data(as_text=True)
+    assert "Không dùng được tháng này" in bad
+    assert commune_client.get("/thong-ke/bao-cao").headers["Location"].endswith("/thong-ke/xa/ea-na/bao-cao")
+    assert commune_client.get("/thong-ke/xa/dur-kmal/bao-cao").status_code == 404
+    assert district_client.get("/thong-ke/bao-cao").headers["Cache-Control"] == "no-store"
