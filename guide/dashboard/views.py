@@ -155,6 +155,8 @@ def display(value, column: str) -> str:
         return f"{value:.0%}"
     if column == "reach_per_1000":
         return f"{value:.1f}"
+    if isinstance(value, float):  # a median of counts: 709, or 2152.5 between two communes
+        return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
     return str(value)
 
 

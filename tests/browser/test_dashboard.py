@@ -3,6 +3,7 @@ sort, open a commune, download a CSV; a commune user is refused other communes."
 
 import re
 
+import pypdfium2
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -50,7 +51,7 @@ def test_district_user_walk(live_server, browser):
 
     page.get_by_role("link", name="Ea Na").click()
     expect(page.locator("h1")).to_have_text("Xã Ea Na: mức độ tiếp cận")
-    expect(page.locator("figure svg")).to_have_count(3)
+    expect(page.locator("figure svg")).to_have_count(4)  # days, sources, funnel, and the demo's online share
     context.close()
 
 
@@ -63,4 +64,53 @@ def test_commune_user_is_kept_to_their_commune(live_server, browser):
     assert response.status == 404
     response = page.goto(live_server.url + "/thong-ke/xa/krong-ana?format=csv")
     assert response.status == 404
+    context.close()
+
+
+def test_the_district_view_judges_at_a_glance_on_an_officers_screen(live_server, browser):
+    """1366×768, the shipped province's 102 communes: the commune, reach per 1,000, completion,
+    click-through and each figure's change are all in view across, with no sideways scrolling."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    sign_in(page, live_server, "district")
+    expect(page.locator("tbody tr")).to_have_count(len(live_server.app.extensions["guide.registry"].communes))
+    table = page.locator("table.district")
+    for header in (
+        "Xã",
+        "Người truy cập trên 1.000 dân",
+        "Hoàn thành trên số bắt đầu",
+        "Người truy cập đã vào Cổng dịch vụ công",
+    ):
+        cell = table.get_by_role("columnheader", name=header)
+        expect(cell).to_be_visible()
+        box = cell.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 1366, (header, box)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    assert (
+        page.evaluate(
+            "(() => { const box = document.querySelector('.table-scroll'); return box.scrollWidth - box.clientWidth; })()"
+        )
+        <= 0
+    )
+    first_row = page.locator("tbody tr").first
+    expect(first_row.locator(".change").first).to_be_visible()  # the change from the previous 30 days
+    expect(page.locator("details.ranking svg")).to_be_hidden()  # the ranking waits until asked for
+    page.get_by_text("Biểu đồ: các xã xếp theo").click()
+    expect(page.locator("details.ranking svg")).to_be_visible()
+    context.close()
+
+
+@pytest.mark.parametrize("path", ["/thong-ke/bao-cao", "/thong-ke/xa/krong-ana/bao-cao"])
+def test_a_monthly_report_prints_on_one_a4_page(live_server, browser, tmp_path, path):
+    context = browser.new_context()
+    page = context.new_page()
+    sign_in(page, live_server, "district")
+    page.goto(live_server.url + path)
+    expect(page.locator("h1")).to_contain_text("Báo cáo tháng")
+    expect(page.get_by_role("button", name="In", exact=True)).to_be_visible()  # shown once it works
+    page.pdf(path=str(tmp_path / "report.pdf"), format="A4")
+    pdf = pypdfium2.PdfDocument(str(tmp_path / "report.pdf"))
+    assert len(pdf) == 1, f"{path} prints on {len(pdf)} pages"
+    text = pdf[0].get_textpage().get_text_range()
+    assert "Nên thử" in text and "Nộp trực tuyến" in text  # what to try, and the online share
     context.close()
