@@ -7,7 +7,7 @@ them from the first question. So every step can be bookmarked, shared, reloaded 
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .model import Outcome, Question, Wizard
+from .model import Outcome, Question, Wizard, longest_path
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,14 @@ class State:
         ids = [q.id for q, _ in self.answered] + ([self.current.id] if self.current else [])
         at = ids.index(question_id) if question_id in ids else len(ids)
         return self.answered[at - 1][0] if at > 0 else None
+
+    def place(self, wizard: Wizard, question_id: str) -> tuple[int, int]:
+        """Which question this is on the path, and of how many at most ("2 of 4"): those asked
+        before it, then the longest way on from it given those answers."""
+        ids = [q.id for q, _ in self.answered]
+        before = ids.index(question_id) if question_id in ids else len(ids)
+        answers = {q.id: answer for q, answer in self.answered[:before]}
+        return before + 1, before + longest_path(wizard, question_id, answers)
 
 
 def replay(wizard: Wizard, given: Mapping[str, str]) -> State:

@@ -7,7 +7,7 @@ import pytest
 
 from guide.content import ContentError, load_library
 from guide.wizards.engine import answers_from, canonical, replay
-from guide.wizards.model import all_paths, load_wizards
+from guide.wizards.model import all_paths, load_wizards, longest_path
 
 from ..conftest import FIXTURE_CONTENT
 
@@ -52,6 +52,55 @@ def test_previous_question_is_the_one_before_on_this_path(wizard):
     state = replay(wizard, {"thu-tuc": "khai-sinh", "vneid": "khong"})
     assert state.previous("di-lai").id == "vneid"
     assert state.previous("thu-tuc") is None
+
+
+def test_longest_path_counts_the_questions_left_on_the_longest_way_on(wizard):
+    assert longest_path(wizard, "thu-tuc", {}) == 3  # thu-tuc, vneid, di-lai (ket-hon ends at once)
+    assert longest_path(wizard, "vneid", {"thu-tuc": "khai-sinh"}) == 2
+    assert longest_path(wizard, "di-lai", {"thu-tuc": "khai-sinh", "vneid": "khong"}) == 1
+    assert longest_path(wizard, "mot-phan", {"thu-tuc": "ket-hon"}) == 0  # an outcome
+
+
+def test_a_question_knows_its_place_on_the_path(wizard):
+    state = replay(wizard, {"thu-tuc": "khai-sinh", "vneid": "khong"})
+    assert state.place(wizard, "thu-tuc") == (1, 3)
+    assert state.place(wizard, "vneid") == (2, 3)
+    assert state.place(wizard, "di-lai") == (3, 3)
+
+
+def test_a_rule_on_an_earlier_answer_shortens_the_way_on(tmp_path):
+    """The total follows the answers given: a rule that skips a question for one earlier answer."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    (content / "wizards" / "thu-nghiem.yaml").write_text(
+        """title: {vi: T}
+summary: {vi: T}
+start: a
+questions:
+  a:
+    text: {vi: "A?"}
+    next: b
+    choices: {x: {label: {vi: X}}, y: {label: {vi: Y}}}
+  b:
+    text: {vi: "B?"}
+    choices: {z: {label: {vi: Z}}}
+    next:
+      - if: {a: [x]}
+        then: c
+      - then: xong
+  c:
+    text: {vi: "C?"}
+    next: xong
+    choices: {z: {label: {vi: Z}}}
+outcomes:
+  xong: {title: {vi: Xong}, body: {vi: Xong.}}
+""",
+        encoding="utf-8",
+    )
+    flow = load_wizards(content, load_library(content))["thu-nghiem"]
+    assert replay(flow, {}).place(flow, "a") == (1, 3)
+    assert replay(flow, {"a": "x"}).place(flow, "b") == (2, 3)
+    assert replay(flow, {"a": "y"}).place(flow, "b") == (2, 2)
 
 
 def test_all_paths_reach_every_outcome(wizard):

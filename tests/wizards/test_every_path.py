@@ -66,3 +66,16 @@ def test_submitting_each_answer_redirects_to_the_step_the_answers_replay_to(clie
             target = state.current.id if state.current else "kiem-tra"
             assert response.status_code == 303
             assert response.headers["Location"] == f"/tu-van/{slug}/{target}?{urlencode(asked)}"
+
+
+@pytest.mark.parametrize("slug", sorted(WIZARDS))
+def test_question_n_of_m_never_undercounts_and_is_exact_on_the_longest_path(slug):
+    wizard = WIZARDS[slug]
+    longest = 0
+    for answers, _ in all_paths(wizard):
+        state = replay(wizard, answers)
+        places = [state.place(wizard, question.id) for question, _ in state.answered]
+        assert [number for number, _ in places] == list(range(1, len(answers) + 1))
+        assert all(total >= len(answers) for _, total in places)
+        longest = max(longest, len(answers))
+    assert replay(wizard, {}).place(wizard, wizard.start) == (1, longest)

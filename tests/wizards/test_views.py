@@ -118,3 +118,17 @@ def test_the_engine_reports_starts_and_outcomes_through_the_hook(fixture_app):
         events.wizard_started.disconnect(started, fixture_app)
         events.outcome_reached.disconnect(reached, fixture_app)
     assert seen == [("start", "thu-nghiem"), ("outcome", "thu-nghiem", "mot-phan")]
+
+
+@pytest.mark.parametrize(
+    ("url", "place"),
+    [
+        (W + "/thu-tuc", "Câu 1 / 3"),
+        (W + "/vneid?thu-tuc=khai-sinh", "Câu 2 / 3"),
+        ("/en" + W + "/di-lai?thu-tuc=khai-sinh&vneid=khong", "Question 3 of 3"),
+        (W + "/thu-tuc?thu-tuc=khai-sinh&vneid=khong", "Câu 1 / 3"),  # gone back to change an answer
+    ],
+)
+def test_a_question_shows_its_place(fixture_request, url, place):
+    assert fixture_request.get(url).select_one("legend .eyebrow").get_text() == place
+    assert fixture_request.get_partial(url).select_one("legend .eyebrow").get_text() == place
