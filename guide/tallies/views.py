@@ -1,5 +1,12 @@
 """The two pages the tallies show readers: "was this page useful?" and "what we count".
 
+"Yes" is thanked; "No" asks why, from a fixed list of reasons (buttons: nothing typed, so nothing a
+person wrote is ever stored), then thanks and offers the commune's help and the main wizard. Counted
+as `useful_yes` / `useful_no` (subject: the page's, e.g. `guide:<slug>`, `wizard:<wizard>:<outcome>`)
+and `useful_reason` (same subject, source: the reason's code from REASONS). Without JavaScript each
+answer posts and comes back to the page with `?cam-on=<what comes next>`; with htmx the next part is
+swapped in place.
+
 The useful form carries no cookie: its token is the subject and the page to come back to, signed
 with the app's secret and never expiring, so a form left open for days still works while a form
 forged elsewhere does not. Cross-site posts are refused outright (Sec-Fetch-Site, Origin).
@@ -11,13 +18,18 @@ from flask import Flask, abort, current_app, redirect, render_template, request
 from itsdangerous import BadData, URLSafeSerializer
 
 from .. import htmx
+from ..pages import MAIN_WIZARD
 from ..prefixes import Blueprint, is_own_parameter
 from . import count
 from .classify import THANKS
 
 bp = Blueprint("tallies", __name__)
 ANSWERS = ("yes", "no")
+REASONS = ("hard", "missing", "wrong", "other")  # why not useful: hard to understand, information missing or wrong
 WIDGET_ID = "huu-ich"  # the widget's id, and the fragment a plain form comes back to
+# What the widget shows next, by the ?cam-on= value the page comes back with.
+THANKED, ASKED_WHY, HELPED = "1", "khong", "ly-do"
+NEXT_PART = {THANKED: "thanks", ASKED_WHY: "why", HELPED: "help"}
 
 
 def _serializer() -> URLSafeSerializer:
@@ -67,16 +79,34 @@ def is_cross_site() -> bool:
 def useful():
     if is_cross_site():
         abort(403)
-    found = read_token(request.form.get("token", ""))
-    answer = request.form.get("answer")
-    if found is None or answer not in ANSWERS:
-        abort(400)
+    token = request.form.get("token", "")
+    found = read_token(token)
+    answer, reason = request.form.get("answer"), request.form.get("reason")
+    if found is None or (answer not in ANSWERS if reason is None else reason not in REASONS):
+        abort(400)  # the error page, in the visitor's language
     subject, back = found
-    count(f"useful_{answer}", subject)
+    if reason is not None:
+        count("useful_reason", subject, reason)
+        after = HELPED
+    else:
+        count(f"useful_{answer}", subject)
+        after = ASKED_WHY if answer == "no" else THANKED
     if htmx and not htmx.history_restore_request:
-        return render_template("tallies/_useful_thanks.html")
+        return render_template("tallies/_useful_next.html", part=NEXT_PART[after], token=token)
     path, _, _ = back.partition("#")
-    return redirect(f"{path}{'&' if '?' in path else '?'}{THANKS}=1#{WIDGET_ID}", 303)
+    return redirect(f"{path}{'&' if '?' in path else '?'}{THANKS}={after}#{WIDGET_ID}", 303)
+
+
+def useful_part() -> str:
+    """What the widget on this page shows: the question, or what follows the answer just given."""
+    if THANKS not in request.args:
+        return "ask"
+    return NEXT_PART.get(request.args[THANKS], "thanks")
+
+
+def main_wizard():
+    """The wizard that answers "how do I do my paperwork?", offered when a page did not help."""
+    return current_app.extensions["guide.wizards"].get(MAIN_WIZARD)
 
 
 @bp.route("/thong-ke-an-danh")
@@ -86,7 +116,8 @@ def about():
 
 def init_app(app: Flask) -> None:
     app.add_template_global(useful_token)
-    app.add_template_global(lambda: THANKS in request.args, "useful_thanked")
+    app.add_template_global(useful_part)
+    app.add_template_global(main_wizard, "useful_main_wizard")
     app.jinja_env.globals["useful_widget_id"] = WIDGET_ID
     # Should CSRFProtect ever be switched on for the whole app, this form has its own protection.
     csrf = app.extensions.get("csrf")

@@ -52,9 +52,29 @@ def test_with_javascript_the_thank_you_is_swapped_in_place(browser: Browser, liv
 
 def test_without_javascript_the_form_posts_and_comes_back(browser: Browser, live_server):
     context, page, slug, _ = open_guide(browser, live_server, javascript=False)
-    before, address = useful(live_server, slug, "no"), page.url
-    page.locator("#huu-ich").get_by_role("button", name="Không").click()
+    before, address = useful(live_server, slug, "yes"), page.url
+    page.locator("#huu-ich").get_by_role("button", name="Có").click()
     expect(page).to_have_url(f"{address}?cam-on=1#huu-ich")
     expect(page.locator("#huu-ich")).to_contain_text("Cảm ơn")
+    assert useful(live_server, slug, "yes") == before + 1
+    context.close()
+
+
+def reason_count(live_server, slug: str, reason: str) -> int:
+    return app_counters(live_server.app)[("ea-na", "useful_reason", f"guide:{slug}", reason, "vi")]
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_no_asks_why_then_offers_the_communes_help(browser: Browser, live_server, javascript):
+    context, page, slug, complaints = open_guide(browser, live_server, javascript=javascript)
+    before, why_before, address = useful(live_server, slug, "no"), reason_count(live_server, slug, "hard"), page.url
+    widget = page.locator("#huu-ich")
+    widget.get_by_role("button", name="Không").click()
+    widget.get_by_role("button", name="Khó hiểu").click()
+    expect(widget).to_contain_text("Cảm ơn")
+    expect(widget.get_by_role("link", name="Nơi hỗ trợ tại Ea Na")).to_have_attribute("href", "/xa/ea-na/")
+    expect(page).to_have_url(address if javascript else f"{address}?cam-on=ly-do#huu-ich")
     assert useful(live_server, slug, "no") == before + 1
+    assert reason_count(live_server, slug, "hard") == why_before + 1
+    assert complaints == [], complaints
     context.close()
