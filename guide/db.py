@@ -61,7 +61,17 @@ MIGRATIONS: list[Callable[[sa.Connection], None]] = [
     ),
     # 4: the tallies' month sums, from the days counted so far (guide/tallies/store.py)
     lambda connection: _tally_store().rebuild_months(connection) if sa.inspect(connection).has_table("tally") else None,
+    # 5: on SQLite, the dashboard's index by commune and day in place of 2's (guide/tallies/store.py says why)
+    lambda connection: _index_by_commune_day(connection),
 ]
+
+
+def _index_by_commune_day(connection: sa.Connection) -> None:
+    if connection.dialect.name == "sqlite" and sa.inspect(connection).has_table("tally"):
+        connection.exec_driver_sql("DROP INDEX IF EXISTS tally_by_what")
+        connection.exec_driver_sql(
+            'CREATE INDEX IF NOT EXISTS tally_by_commune_day ON tally (commune, day, kind, subject, source, "count")'
+        )
 
 
 def _tally_store():

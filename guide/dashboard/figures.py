@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from .. import db, dossiers
+from .. import clock, db, dossiers
 from ..dossiers import Totals
 from ..tallies.classify import ARRIVAL_SOURCES
 from ..tallies.store import tally, tally_month
@@ -192,45 +192,74 @@ def _add(figures: Figures, kind: str, subject: str, source: str, count: int, por
         figures.arrivals[source] = figures.arrivals.get(source, 0) + count
 
 
-def whole_months(period: DateRange) -> tuple[DateRange | None, list[DateRange]]:
-    """The range's whole calendar months (first days of the first and the last), read from the
-    month sums, and the days either side of them, read day by day."""
-    first = period.start if period.start.day == 1 else _next_month(period.start)
-    after = _next_month(period.end)  # the first day past the last whole month
-    if period.end + dt.timedelta(days=1) != after:
-        after = period.end.replace(day=1)
-    if first >= after:
-        return None, [period]
-    edges = [DateRange(period.start, first - dt.timedelta(days=1))] if period.start < first else []
-    if after <= period.end:
-        edges.append(DateRange(after, period.end))
-    return DateRange(first, (after - dt.timedelta(days=1)).replace(day=1)), edges
+@dataclass(frozen=True)
+class Reading:
+    """How a range's sums are read: the month sums of `months`, plus the days of `added`, minus the
+    days of `taken` (days of those months outside the range)."""
+
+    months: DateRange | None  # first days of the first and the last month
+    added: list[DateRange]
+    taken: list[DateRange]
+
+
+def reading_plan(period: DateRange, today: dt.date) -> Reading:
+    """The cheapest way to read a range: whole months from the month sums; a partial month by its
+    own days or, when fewer, by its month's sum less the days outside the range. Days after
+    `today` have nothing counted yet, so they cost nothing to leave out: this month, read up to
+    today, is its month sum alone."""
+    months, added, taken = [], [], []
+    month = period.start.replace(day=1)
+    while month <= period.end:
+        after = _next_month(month)
+        inside = DateRange(max(month, period.start), min(after - dt.timedelta(days=1), period.end))
+        outside = [
+            DateRange(month, inside.start - dt.timedelta(days=1)),
+            DateRange(inside.end + dt.timedelta(days=1), min(after - dt.timedelta(days=1), today)),
+        ]
+        outside = [days for days in outside if days.start <= days.end]
+        if sum(days.days for days in outside) < inside.days:
+            months.append(month)
+            taken += outside
+        else:
+            added.append(inside)
+        month = after
+    return Reading(_span(months), added, taken)
+
+
+def _span(months: list[dt.date]) -> DateRange | None:
+    """The months read from the month sums: always consecutive (only the first and the last month
+    of a range can be read by their days)."""
+    return DateRange(months[0], months[-1]) if months else None
 
 
 def _next_month(day: dt.date) -> dt.date:
     return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
-def by_commune(connection, period: DateRange, communes, portal_keys: frozenset[str]) -> list[Figures]:
+def by_commune(
+    connection, period: DateRange, communes, portal_keys: frozenset[str], today: dt.date | None = None
+) -> list[Figures]:
     """One row per registered commune (zeros where nothing was counted)."""
-    months, edges = whole_months(period)
+    plan = reading_plan(period, today or clock.today())
     what = (tally.c.commune, tally.c.kind, tally.c.subject, tally.c.source)
-    queries = []
-    if edges:
-        in_days = sa.or_(*(tally.c.day.between(edge.start, edge.end) for edge in edges))
-        queries.append(sa.select(*what, sa.func.sum(tally.c["count"])).where(in_days).group_by(*what))
-    if months:
-        month_what = (tally_month.c.commune, tally_month.c.kind, tally_month.c.subject, tally_month.c.source)
+    month_what = (tally_month.c.commune, tally_month.c.kind, tally_month.c.subject, tally_month.c.source)
+    queries = []  # (query, +1 or -1)
+    for days, sign in ((plan.added, 1), (plan.taken, -1)):
+        if days:
+            in_days = sa.or_(*(tally.c.day.between(d.start, d.end) for d in days))
+            queries.append((sa.select(*what, sa.func.sum(tally.c["count"])).where(in_days).group_by(*what), sign))
+    if plan.months:
+        in_months = tally_month.c.month.between(plan.months.start, plan.months.end)
         queries.append(
-            sa.select(*month_what, sa.func.sum(tally_month.c["count"]))
-            .where(tally_month.c.month.between(months.start, months.end))
-            .group_by(*month_what)
+            (sa.select(*month_what, sa.func.sum(tally_month.c["count"])).where(in_months).group_by(*month_what), 1)
         )
     table = {c.slug: Figures(c.slug, c.name, c.population) for c in communes}
-    for query in queries:
+    for query, sign in queries:
         for commune, kind, subject, source, count in connection.execute(query):
             if commune in table:
-                _add(table[commune], kind, subject, source, int(count), portal_keys)
+                _add(table[commune], kind, subject, source, sign * int(count), portal_keys)
+    for row in table.values():  # a source whose days were all taken away again
+        row.arrivals = {source: count for source, count in row.arrivals.items() if count}
     return list(table.values())
 
 

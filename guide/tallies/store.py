@@ -69,11 +69,19 @@ tally = sa.Table(
     postgresql_with={"fillfactor": 70},  # room on the page, so updating a count stays cheap (HOT)
 )
 KEY = ("day", "commune", "kind", "subject", "source", "locale")
-# A commune's page of the dashboard sums that commune's counters by kind and subject over a range
-# of days: on SQLite this index answers it from the index alone. Not on PostgreSQL: there `count`
-# in an index would stop the in-place (HOT) updates the fillfactor above is for.
+# On SQLite the dashboard reads the counters of a few days (the days either side of a range's
+# month sums), for every commune or for one (a commune's page), from this index alone: by commune
+# then day, so a few days of 166 communes are 166 short seeks (10 ms, where the index it replaced,
+# kind-first, took the planner to 42 ms). Not on PostgreSQL: there `count` in an index would stop
+# the in-place (HOT) updates the fillfactor above is for.
 sa.Index(
-    "tally_by_what", tally.c.commune, tally.c.kind, tally.c.subject, tally.c.source, tally.c.day, tally.c["count"]
+    "tally_by_commune_day",
+    tally.c.commune,
+    tally.c.day,
+    tally.c.kind,
+    tally.c.subject,
+    tally.c.source,
+    tally.c["count"],
 ).ddl_if(dialect="sqlite")
 
 # The same counters summed per month (without the locale), written with the daily ones in the same
@@ -178,7 +186,7 @@ def start_day(connection: sa.Connection, day: date) -> NewDay:
     """A day's housekeeping, done by each process's first write of the day and by `flask tallies
     purge`; any number of times, from any process. Forgets every earlier day's visitor hashes and
     salts, makes the day's salt if no process has yet (every process then reads the same one), and
-    on SQLite refreshes the planner's statistics: it uses tally_by_what only once it has them
+    on SQLite refreshes the planner's statistics: it uses tally_by_commune_day well only once it has them
     (sampled, so a few milliseconds however big the table; PostgreSQL's autovacuum does this itself).
     Run it in a `db.begin_immediate` transaction: it reads the salt after writing."""
     hashes = connection.execute(visitor.delete().where(visitor.c.day < day)).rowcount

@@ -17,6 +17,7 @@ COMMUNES = [SimpleNamespace(slug=slug, name=slug, population=None) for slug in (
 PORTAL = frozenset({"dich-vu-cong"})
 FIRST_DAY = dt.date(2025, 12, 20)
 DAYS = 80  # to 9 March 2026: three month ends, February's short one among them
+LAST_DAY = FIRST_DAY + dt.timedelta(days=DAYS - 1)  # "today": nothing is counted after it
 
 
 def random_counts(seed: int) -> Counter:
@@ -48,21 +49,32 @@ def from_days_alone(counts: Counter, period: figures.DateRange) -> dict[str, fig
     return table
 
 
-def test_a_range_is_its_whole_months_and_the_days_either_side_exactly():
-    for start_offset in range(0, 75, 3):
-        for length in range(1, 75, 4):
+def times_read(plan: figures.Reading, day: dt.date) -> int:
+    """How many times a day's counters are added by a reading plan (taken days count -1)."""
+    count = sum(day in days.each_day() for days in plan.added) - sum(day in days.each_day() for days in plan.taken)
+    if plan.months is not None and plan.months.start <= day.replace(day=1) <= plan.months.end:
+        count += 1
+    return count
+
+
+def test_a_reading_plan_reads_each_day_of_the_range_once_and_no_other_counted_day():
+    today = LAST_DAY
+    window = [FIRST_DAY - dt.timedelta(days=40) + dt.timedelta(days=i) for i in range(DAYS + 40)]
+    for start_offset in range(0, DAYS, 3):
+        for length in range(1, DAYS - start_offset + 1, 4):
             start = FIRST_DAY + dt.timedelta(days=start_offset)
             period = figures.DateRange(start, start + dt.timedelta(days=length - 1))
-            months, edges = figures.whole_months(period)
-            covered = [day for edge in edges for day in edge.each_day()]
-            if months is not None:
-                assert months.start.day == months.end.day == 1
-                month = months.start
-                while month <= months.end:
-                    next_month = figures._next_month(month)
-                    covered += figures.DateRange(month, next_month - dt.timedelta(days=1)).each_day()
-                    month = next_month
-            assert sorted(covered) == period.each_day(), period  # every day once, none outside
+            plan = figures.reading_plan(period, today)
+            for day in window:  # (days after today have nothing counted: the plan may leave them in)
+                assert times_read(plan, day) == (period.start <= day <= period.end), (period, day)
+            read = sum(d.days for d in plan.added + plan.taken)
+            assert read <= period.days and read <= 2 * 15 + 1, (period, plan)  # never more than half a month a side
+
+
+def test_a_year_to_today_reads_at_most_a_few_days_one_by_one():
+    plan = figures.reading_plan(figures.DateRange(dt.date(2025, 12, 3), dt.date(2026, 12, 2)), dt.date(2026, 12, 2))
+    assert plan.months == figures.DateRange(dt.date(2025, 12, 1), dt.date(2026, 12, 1))
+    assert plan.added == [] and plan.taken == [figures.DateRange(dt.date(2025, 12, 1), dt.date(2025, 12, 2))]
 
 
 def test_the_district_figures_from_month_sums_are_the_figures_of_the_days(engine):
@@ -78,7 +90,7 @@ def test_the_district_figures_from_month_sums_are_the_figures_of_the_days(engine
     with engine.connect() as connection:
         for period in periods:
             expected = from_days_alone(counts, period)
-            for row in figures.by_commune(connection, period, COMMUNES, PORTAL):
+            for row in figures.by_commune(connection, period, COMMUNES, PORTAL, today=LAST_DAY):
                 assert row == expected[row.slug], period
 
 
@@ -109,8 +121,10 @@ def test_a_version_3_database_gets_month_sums_of_the_days_it_already_counted(tmp
     assert db.create_schema(engine) == len(db.MIGRATIONS)
     period = figures.DateRange(dt.date(2026, 1, 1), dt.date(2026, 1, 31))
     with engine.connect() as connection:
-        assert figures.whole_months(period) == (figures.DateRange(period.start, period.start), [])
-        rows = {row.slug: row for row in figures.by_commune(connection, period, COMMUNES, PORTAL)}
+        assert figures.reading_plan(period, LAST_DAY) == figures.Reading(
+            figures.DateRange(period.start, period.start), [], []
+        )
+        rows = {row.slug: row for row in figures.by_commune(connection, period, COMMUNES, PORTAL, today=LAST_DAY)}
     assert rows == from_days_alone(counts, period)
     assert sum(row.views for row in rows.values()) > 0
     engine.dispose()
