@@ -16,14 +16,15 @@ document.body.addEventListener("htmx:afterSettle", function (event) {
   }
 });
 
-// Share kit: copy a link, or hand it to the phone's share sheet (which reaches Zalo).
+// Share kit: copy a link, or hand it to the phone's share sheet (which reaches Zalo). "Copied"
+// shows beside the button pressed, and only there: the last copy is the one in the clipboard.
 document.querySelectorAll(".copy-button").forEach(function (button) {
   if (!navigator.clipboard) { return; }
   button.hidden = false;
   button.addEventListener("click", function () {
-    var status = button.closest(".share-item").querySelector(".copy-status");
     navigator.clipboard.writeText(button.dataset.copy).then(function () {
-      status.textContent = document.documentElement.lang === "en" ? "Link copied." : "Đã sao chép đường dẫn.";
+      document.querySelectorAll(".copy-status").forEach(function (status) { status.textContent = ""; });
+      button.nextElementSibling.textContent = button.dataset.copied;
     });
   });
 });

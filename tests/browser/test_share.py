@@ -1,60 +1,223 @@
-"""The share kit in a real browser: the poster prints on one A4 page and its QR code, read by a
-real QR reader (zxing-cpp), opens the commune's page tagged as a poster arrival."""
+"""The share kit in a real browser, as commune staff use it: a poster prints on one A4 page with large
+steps, the desk's phone and hours, and a QR code that a real reader (zxing-cpp) decodes to the public
+address; the kit's QR codes load only when asked for and none encodes a loopback address; "copied"
+shows beside the button pressed; without JavaScript the links are text and no button shows; and
+without a public address no QR code is made at all."""
+
+import io
+import ipaddress
+import shutil
+from urllib.parse import urlsplit
 
 import pypdfium2
 import pytest
 import zxingcpp
+from axe_playwright_python.sync_playwright import Axe
+from PIL import Image
 from playwright.sync_api import Page, expect
 
+from guide import create_app, db
+
+from ..conftest import ROOT, LiveServer
+
 pytestmark = pytest.mark.browser
+PUBLIC = "https://huongdan.example.gov.vn"
+OVERLAY = """communes:
+  krong-ana:  # test data only: the shipped overlay is empty
+    service_centre:
+      name: Trung tâm Phục vụ hành chính công xã Krông Ana (thử nghiệm)
+      address: Số 1 đường Thử Nghiệm, thôn Một
+      phone: 0262 3 123 456
+      hours: {vi: "Thứ Hai–Thứ Sáu, 7:00–11:30, 13:30–17:00", en: "Monday–Friday, 7:00–11:30, 13:30–17:00"}
+    post_office: {name: Bưu cục thử nghiệm, address: Số 2 đường Thử Nghiệm, phone: 0262 3 000 000}
+"""
+
+
+@pytest.fixture(scope="module")
+def public_server(tmp_path_factory):
+    """The app with GUIDE_PUBLIC_URL set to a public host, and one commune's offices in the overlay."""
+    folder = tmp_path_factory.mktemp("share")
+    content = folder / "content"
+    shutil.copytree(ROOT / "content", content)
+    (content / "communes-local.yaml").write_text(OVERLAY, encoding="utf-8")
+    app = create_app(
+        {"CONTENT_DIR": content, "PUBLIC_URL": PUBLIC, "DATABASE_URL": f"sqlite:///{folder / 'share.sqlite3'}"}
+    )
+    with app.app_context():
+        db.create_schema()
+    server = LiveServer(app)
+    yield server
+    server.stop()
+
+
+def is_loopback_or_private(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    try:
+        return not ipaddress.ip_address(host).is_global
+    except ValueError:
+        return host == "localhost" or host.endswith(".localhost")
+
+
+def read_screenshot(png: bytes) -> list:
+    return zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+
+
+def print_to_pdf(page: Page, path) -> pypdfium2.PdfDocument:
+    page.pdf(path=str(path), format="A4", print_background=True)
+    return pypdfium2.PdfDocument(str(path))
 
 
 @pytest.mark.parametrize(
-    "path",
+    "path, target",
     [
-        "/xa/ea-na/chia-se/ap-phich/trang-chu/",
-        "/xa/dur-kmal/chia-se/ap-phich/tu-van/{wizard}",
-        "/en/xa/krong-ana/chia-se/ap-phich/huong-dan/{guide}",
+        ("/xa/krong-ana/chia-se/ap-phich/trang-chu/", "/xa/krong-ana/"),
+        ("/xa/krong-ana/chia-se/ap-phich/tu-van/nop-qua-buu-dien", "/xa/krong-ana/tu-van/nop-qua-buu-dien/"),
+        ("/en/xa/krong-ana/chia-se/ap-phich/huong-dan/tro-cap-xa-hoi", "/en/xa/krong-ana/huong-dan/tro-cap-xa-hoi"),
+        ("/xa/ea-na/chia-se/ap-phich/huong-dan/nop-qua-buu-dien", "/xa/ea-na/huong-dan/nop-qua-buu-dien"),
     ],
 )
-def test_the_poster_prints_on_one_a4_page_with_a_qr_code_that_reads(live_server, page: Page, tmp_path, path):
-    guide = next(iter(live_server.app.extensions["guide.library"].guides["vi"]))
-    wizard = sorted(live_server.app.extensions["guide.wizards"])[0]
-    path = path.format(guide=guide, wizard=wizard)
-    page.goto(live_server.url + path)
-    pdf_path = tmp_path / "poster.pdf"
-    page.pdf(path=str(pdf_path), format="A4", print_background=True)
-    pdf = pypdfium2.PdfDocument(str(pdf_path))
+def test_the_poster_prints_on_one_a4_page_whose_qr_code_opens_the_public_address(
+    public_server, page: Page, tmp_path, path, target
+):
+    page.goto(public_server.url + path)
+    pdf = print_to_pdf(page, tmp_path / "poster.pdf")
     assert len(pdf) == 1, f"{path} prints on {len(pdf)} pages"
     width, height = pdf[0].get_size()
     assert abs(width - 595.3) < 1.5 and abs(height - 841.9) < 1.5  # A4 in points
-    image = pdf[0].render(scale=3).to_pil()
-    codes = zxingcpp.read_barcodes(image)
-    assert len(codes) == 1, "expected exactly one readable QR code"
-    commune = path.split("/xa/")[1].split("/")[0]
-    language = "/en" if path.startswith("/en/") else ""
-    target = {"trang-chu": "/", "tu-van": f"/tu-van/{wizard}/", "huong-dan": f"/huong-dan/{guide}"}[
-        path.split("/ap-phich/")[1].split("/")[0]
-    ]
-    assert codes[0].text == f"{live_server.url}{language}/xa/{commune}{target}?src=poster"
+    codes = zxingcpp.read_barcodes(pdf[0].render(scale=3).to_pil())
+    assert [code.text for code in codes] == [f"{PUBLIC}{target}?src=poster"]
+    text = " ".join(pdf[0].get_textpage().get_text_range().replace("\ufffe", "-").split())  # pdfium: a hyphen
+    english = path.startswith("/en/")
+    assert ("No need to go to the commune" if english else "Không cần đến xã") in text
+    commune = target.split("/xa/")[1].split("/")[0]
+    assert f"huongdan.example.gov.vn{'/en' if english else ''}/xa/{commune}" in text  # short, scheme-less
+    if commune == "krong-ana":  # the overlay knows its desk
+        assert "0262 3 123 456" in text and ("Monday–Friday" if english else "Thứ Hai–Thứ Sáu") in text
+    else:  # it knows nothing of Ea Na's: nothing invented, only the hotline that works anywhere
+        assert "0262" not in text and "1900 54 54 81" in text
 
 
-def test_the_kit_offers_a_tagged_link_and_a_qr_for_every_guide_and_wizard(live_server, page: Page):
-    app = live_server.app
-    page.goto(live_server.url + "/xa/ea-na/chia-se")
-    expected = 1 + len(app.extensions["guide.wizards"]) + len(app.extensions["guide.library"].guides["vi"])
-    expect(page.locator(".share-item")).to_have_count(expected)
-    links = page.locator(".share-link").evaluate_all("els => els.map(e => e.value)")
-    assert all(link.startswith(live_server.url + "/xa/ea-na/") and link.endswith("?src=link") for link in links)
-    assert page.locator(".share-qr svg").count() == expected
+def test_the_posters_steps_read_from_two_metres_and_its_colours_hold_in_greyscale(public_server, page: Page):
+    page.goto(public_server.url + "/xa/krong-ana/chia-se/ap-phich/tu-van/nop-qua-buu-dien")
+    page.emulate_media(media="print")
+    sizes = page.locator(".poster-steps li").evaluate_all(
+        "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))"
+    )
+    assert len(sizes) == 3 and min(sizes) >= 32  # CSS pixels: 24 pt
+    assert float(page.locator(".poster-headline").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 37
+    # Printed in grey, a colour keeps its luminance: white on the band, and the headline on white,
+    # must stay as far apart as black text needs (4.5:1).
+    colours = page.evaluate(
+        """() => {
+      const style = (selector) => getComputedStyle(document.querySelector(selector));
+      return [[style(".poster-commune").color, style(".poster-commune").backgroundColor],
+              [style(".poster-headline").color, "rgb(255, 255, 255)"],
+              ["rgb(255, 255, 255)", getComputedStyle(document.querySelector(".poster-steps li"), "::before").backgroundColor]];
+    }"""
+    )
+    for foreground, background in colours:
+        assert contrast(foreground, background) >= 4.5, (foreground, background)
+    assert page.locator(".poster-commune").evaluate("e => getComputedStyle(e).printColorAdjust") == "exact"
 
 
-def test_the_copy_button_copies_the_link(live_server, browser):
+def contrast(first: str, second: str) -> float:
+    def luminance(rgb: str) -> float:
+        channels = [int(part) / 255 for part in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3]]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_the_kit_loads_a_qr_code_only_when_asked_and_none_encodes_a_loopback_address(public_server, page: Page):
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url) if "/chia-se/qr/" in request.url else None)
+    page.goto(public_server.url + "/xa/krong-ana/chia-se")
+    page.wait_for_load_state("networkidle")
+    assert fetched == [], "a closed QR code was fetched"
+    first = page.locator(".share-item").first
+    expect(first.locator("h3")).to_have_text("Xã Krông Ana")
+    first.locator("summary").click()
+    image = first.locator("details.share-qr img")
+    expect(image).to_be_visible()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+    assert len(fetched) == 1
+    codes = read_screenshot(image.screenshot())
+    assert [code.text for code in codes] == [f"{PUBLIC}/xa/krong-ana/?src=qr"]
+    # every other one, opened: each decodes to the public address of its own link
+    items = page.locator(".share-item")
+    for index in range(items.count()):
+        item = items.nth(index)
+        if index:
+            item.locator("summary").click()
+        image = item.locator("details.share-qr img")
+        image.scroll_into_view_if_needed()
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+        decoded = [code.text for code in read_screenshot(image.screenshot())]
+        link = item.locator(".share-link").inner_text()
+        assert decoded == [link.replace("?src=link", "?src=qr")]
+        assert decoded[0].startswith(PUBLIC + "/") and not is_loopback_or_private(decoded[0])
+
+
+def test_copied_shows_beside_the_button_pressed(public_server, browser):
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
-    page.goto(live_server.url + "/xa/ea-na/chia-se")
-    page.locator(".copy-button").first.click()
-    expect(page.locator(".copy-status").first).to_have_text("Đã sao chép đường dẫn.")
-    copied = page.evaluate("navigator.clipboard.readText()")
+    page.goto(public_server.url + "/xa/krong-ana/chia-se")
+    buttons = page.locator(".copy-button")
+    expect(buttons.first).to_be_visible()
+    buttons.nth(5).click()
+    statuses = page.locator(".copy-status")
+    expect(statuses.nth(5)).to_have_text("Đã chép")
+    assert page.evaluate("navigator.clipboard.readText()") == page.locator(".share-link").nth(5).inner_text()
+    # beside it: on the same line, just right of the button
+    button, status = buttons.nth(5).bounding_box(), statuses.nth(5).bounding_box()
+    assert abs(status["y"] + status["height"] / 2 - (button["y"] + button["height"] / 2)) < 4
+    assert 0 <= status["x"] - (button["x"] + button["width"]) < 24
+    buttons.first.click()
+    expect(statuses.first).to_have_text("Đã chép")
+    expect(statuses.nth(5)).to_have_text("")  # only the last copy is in the clipboard
+    assert page.evaluate("navigator.clipboard.readText()") == f"{PUBLIC}/xa/krong-ana/?src=link"
     context.close()
-    assert copied == live_server.url + "/xa/ea-na/?src=link"
+
+
+def test_without_javascript_the_links_are_text_to_select_and_no_button_shows(public_server, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(public_server.url + "/xa/krong-ana/chia-se")
+    assert page.locator("button:visible").count() == 0
+    link = page.locator(".share-link").first
+    expect(link).to_be_visible()
+    expect(link).to_have_text(f"{PUBLIC}/xa/krong-ana/?src=link")
+    assert link.evaluate("e => getComputedStyle(e).userSelect") == "all"  # one tap selects all of it
+    page.locator("summary").first.click()  # <details> needs no script
+    expect(page.locator("details.share-qr img").first).to_be_visible()
+    page.goto(public_server.url + "/xa/krong-ana/chia-se/ap-phich/trang-chu/")
+    assert page.locator("button:visible").count() == 0
+    context.close()
+
+
+def test_without_a_public_address_the_kit_and_the_poster_make_no_qr_code(live_server, page: Page, tmp_path):
+    assert not live_server.app.config["PUBLIC_URL"]  # the session's server: this machine's address only
+    page.goto(live_server.url + "/xa/ea-na/chia-se")
+    expect(page.locator(".share-no-qr")).to_contain_text("GUIDE_PUBLIC_URL")
+    assert page.locator("details.share-qr, img[src*='/chia-se/qr/']").count() == 0
+    page.goto(live_server.url + "/xa/ea-na/chia-se/ap-phich/trang-chu/")
+    expect(page.locator(".poster .share-no-qr")).to_contain_text("Chưa có mã QR")
+    pdf = print_to_pdf(page, tmp_path / "poster.pdf")
+    assert len(pdf) == 1
+    assert zxingcpp.read_barcodes(pdf[0].render(scale=3).to_pil()) == []
+    assert "127.0.0.1" not in pdf[0].get_textpage().get_text_range()
+
+
+@pytest.mark.parametrize("language", ["", "/en"])
+def test_axe_finds_no_serious_violation_in_the_kit_with_its_qr_codes_or_on_a_poster(
+    public_server, page: Page, language
+):
+    failures = []
+    for path in ["/xa/krong-ana/chia-se", "/xa/krong-ana/chia-se/ap-phich/tu-van/nop-qua-buu-dien"]:
+        page.goto(public_server.url + language + path)
+        page.locator("details.share-qr").evaluate_all("els => els.forEach(e => e.open = true)")
+        violations = Axe().run(page).response["violations"]
+        failures += [f"{path}: {v['id']}: {v['help']}" for v in violations if v["impact"] in ("serious", "critical")]
+    assert failures == []
