@@ -1,5 +1,7 @@
 """The reading pages: home (and a commune's landing page), the guide index, a guide; error pages."""
 
+import re
+
 from flask import Flask, abort, current_app, g, has_request_context, render_template, request, url_for
 from flask_babel import format_date, format_number, get_locale
 from markupsafe import Markup
@@ -24,6 +26,10 @@ from .text import fold
 
 bp = Blueprint("pages", __name__)
 MAIN_WIZARD = "cach-nop-ho-so"  # "Which way should I submit?": the home page's call to action
+# A guide's "what to do when something goes wrong" section, by its heading's id in each language
+# ("Khi gặp trục trặc", "If something goes wrong"): in a commune's context, its offices follow it.
+TROUBLE_SECTIONS = frozenset({"khi-gap-truc-trac", "if-something-goes-wrong"})
+_SECTION_START = re.compile(r'<h2 id="([^"]+)"')
 
 
 def library() -> Library:
@@ -69,14 +75,27 @@ def guide(slug: str):
         abort(404)
     related = [other for other in (library().guide(s, language)[0] for s in found.related) if other is not None]
     topic = library().topics.get(found.topic, {})
+    body = found.html_for(url_prefix())
     return render_template(
         "pages/guide.html",
         guide=found,
         fell_back=fell_back,
-        body=Markup(found.html_for(url_prefix())),
+        body=Markup(body),
+        around_help=g.get("commune") and split_after_section(body, TROUBLE_SECTIONS),
         related=related,
         topic_name=topic.get(language, ""),
     )
+
+
+def split_after_section(html: str, anchors: frozenset[str]) -> tuple[Markup, Markup] | None:
+    """A guide's HTML cut where its first section headed by one of `anchors` ends (at the next
+    <h2>, or the end), for something to go in between; None when it has no such section."""
+    for start in _SECTION_START.finditer(html):
+        if start[1] in anchors:
+            end = html.find("<h2", start.end())
+            end = len(html) if end < 0 else end
+            return Markup(html[:end]), Markup(html[end:])
+    return None
 
 
 # --- the communes: every one of them, "which commune am I in now?", and the choice of a former name

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import FIXTURE_CONTENT
+from .conftest import FIXTURE_CONTENT, ClientRequest
 
 PREFIXES = ["", "/en", "/xa/ea-na", "/en/xa/ea-na"]
 
@@ -99,6 +99,83 @@ def test_a_commune_page_and_an_outcome_show_its_offices_once_the_overlay_knows_t
     assert 'href="tel:02623123456"' in outcome
     elsewhere = client.get("/tu-van/thu-nghiem/ket-qua?thu-tuc=ket-hon").get_data(as_text=True)
     assert "tel:1900545481" in elsewhere and "tel:02623123456" not in elsewhere
+
+
+def app_with_trouble_sections(tmp_path, overlay: str):
+    """The fixture content with a "what to do when something goes wrong" section in the postal
+    guide (Vietnamese and English) and `overlay` as the communes' overlay."""
+    import shutil
+
+    from guide import create_app
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    for language, heading, line in (
+        ("vi", "Khi gặp trục trặc", "Mất giấy biên nhận: hỏi bưu cục."),
+        ("en", "If something goes wrong", "Lost receipt: ask the post office."),
+    ):
+        guide = content / language / "guides" / "nop-qua-buu-dien.md"
+        text = guide.read_text(encoding="utf-8")
+        guide.write_text(text + f"\n## {heading}\n\n{line}\n\n## Last {language}\n\nThe end.\n", encoding="utf-8")
+    (content / "communes-local.yaml").write_text(overlay, encoding="utf-8")
+    return create_app({"TESTING": True, "CONTENT_DIR": content, "DATABASE_URL": f"sqlite:///{tmp_path / 't.sqlite3'}"})
+
+
+def places_after_trouble(soup, trouble_id: str):
+    """The sections of help between a guide's trouble section and its next heading."""
+    heading = soup.find("h2", id=trouble_id)
+    assert heading is not None
+    found = []
+    for sibling in heading.find_next_siblings():
+        if sibling.name == "h2":
+            break
+        if sibling.name == "section":
+            found.append(sibling)
+    return found
+
+
+@pytest.mark.parametrize("prefix, trouble_id", [("", "khi-gap-truc-trac"), ("/en", "if-something-goes-wrong")])
+def test_a_guide_in_a_communes_context_puts_its_offices_right_after_what_to_do_when_something_goes_wrong(
+    tmp_path, prefix, trouble_id
+):
+    app = app_with_trouble_sections(
+        tmp_path,
+        "communes:\n  dur-kmal:\n    post_office: {name: Bưu cục thử, address: Thôn 2, phone: 0262.3.654.321}\n",  # test data
+    )
+    client_request = ClientRequest(app.test_client())
+
+    known = client_request.get(f"{prefix}/xa/dur-kmal/huong-dan/nop-qua-buu-dien")
+    [post_office] = places_after_trouble(known, trouble_id)
+    assert "Bưu cục thử" in post_office.get_text() and "Thôn 2" in post_office.get_text()
+    assert [a["href"] for a in post_office.select("a[href^='tel:']")] == ["tel:02623654321"]
+    assert len(known.select("section.place")) == 1  # nowhere else on the page
+
+    unknown = client_request.get(f"{prefix}/xa/ea-na/huong-dan/nop-qua-buu-dien")
+    [anywhere] = places_after_trouble(unknown, trouble_id)
+    assert len(unknown.select("section.place")) == 1
+    apology = "chưa có địa chỉ" if prefix == "" else "do not have this commune's office details"
+    assert unknown.get_text().count(apology) == 1  # one short line, never twice
+    assert [a["href"] for a in anywhere.select("a[href^='tel:']")] == ["tel:1900545481"]
+    assert anywhere.select_one(f"a[href='{prefix}/xa/ea-na/ra/cong-dvc-quoc-gia']")
+
+    # Outside a commune's context, or in a guide with no such section, the guide is as written.
+    assert not client_request.get(f"{prefix}/huong-dan/nop-qua-buu-dien").select("section.place")
+    assert not client_request.get("/xa/dur-kmal/huong-dan/dang-ky-khai-sinh").select("section.place")
+
+
+def test_a_guide_is_cut_after_its_trouble_section_only():
+    from markupsafe import Markup
+
+    from guide.pages import TROUBLE_SECTIONS, split_after_section
+
+    html = '<h2 id="a">A</h2><p>a</p><h2 id="khi-gap-truc-trac">K</h2><p>k</p><h2 id="b">B</h2><p>b</p>'
+    assert split_after_section(html, TROUBLE_SECTIONS) == (
+        Markup('<h2 id="a">A</h2><p>a</p><h2 id="khi-gap-truc-trac">K</h2><p>k</p>'),
+        Markup('<h2 id="b">B</h2><p>b</p>'),
+    )
+    last = '<h2 id="if-something-goes-wrong">W</h2><p>w</p>'
+    assert split_after_section(last, TROUBLE_SECTIONS) == (Markup(last), Markup(""))
+    assert split_after_section('<h2 id="a">A</h2>', TROUBLE_SECTIONS) is None
 
 
 @pytest.mark.parametrize(

@@ -101,3 +101,32 @@ def test_a_button_only_a_script_can_work_is_shown_only_when_it_works(live_server
             expect(page.locator(".print-button")).to_be_hidden()
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/en/",
+        "/xa/ea-na/",
+        "/en/xa/ea-na/",
+        "/xa/buon-trap/",  # an old poster's link: the "now part of" line stays above, short
+    ],
+)
+def test_the_next_step_shows_without_scrolling_on_a_360_by_800_phone(live_server, browser, path, javascript):
+    """The main wizard's button: on the home page, and first thing on a commune's page."""
+    context = browser.new_context(java_script_enabled=javascript, viewport={"width": 360, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + path)
+        button = page.locator("main a.button-start")
+        expect(button).to_have_attribute("href", re.compile(r"/tu-van/cach-nop-ho-so/$"))
+        box = button.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 800, f"{path}: the button ends at {box}"
+        if "/xa/" in path:  # what the resident can do comes before what the commune was formed from
+            assert (
+                page.locator("main a.button-start, main .place").first.get_attribute("class") == "button button-start"
+            )
+    finally:
+        context.close()
