@@ -10,12 +10,14 @@ from urllib.parse import urlencode
 from flask import abort, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup
 
-from .. import events, htmx
+from .. import clock, events, htmx
 from ..content import with_prefix
 from ..prefixes import Blueprint, current_language, url_prefix
 from ..response_cache import shareable
+from ..share import public_base, qr_svg, qr_url, short_address
 from .engine import State, answers_from, canonical, replay
 from .model import CHECK, RESULT, Wizard
+from .plan import with_printed_addresses
 
 bp = Blueprint("wizards", __name__)
 SUBMITTED = "tiep"  # the Continue button's name: this request answers the question
@@ -86,6 +88,11 @@ def step(wizard_slug: str, step: str):
         events.outcome_reached.send(current_app._get_current_object(), wizard=wizard.slug, outcome=state.outcome.id)
         language = current_language()
         library = current_app.extensions["guide.library"]
+        # The plan to carry and to send: its own address, absolute, with the answers and nothing else
+        # (the response cache keeps this page per URL without tags, so neither may carry the visitor's).
+        # Its QR code, like the share kit's, only where the site has a public address to put in it.
+        plan_path = step_url(wizard, RESULT, canonical(wizard, state.answers, state))
+        qr_data = qr_url(plan_path, "plan")
         return render_step(
             "outcome",
             wizard,
@@ -94,6 +101,9 @@ def step(wizard_slug: str, step: str):
             outcome_html=Markup(with_prefix(state.outcome.body[language], url_prefix())),
             links=library.links,
             guides=[library.guide(slug, language)[0] for slug in state.outcome.guides],
+            plan_url=public_base() + plan_path,
+            plan_qr=qr_svg(qr_data, state.outcome.title[language]) if qr_data else None,
+            made_on=clock.today(),
         )
 
     if not state.is_on_path(step):  # a step not reached yet, or off this path
@@ -113,6 +123,12 @@ def step(wizard_slug: str, step: str):
     return render_step(
         "question", wizard, state, question=question, selected=answers.get(step), error=error, back=state.previous(step)
     )
+
+
+@bp.app_template_filter()
+def printed_addresses(html: str) -> Markup:
+    """For a printed plan: each link in `html` says its address (see plan.py)."""
+    return with_printed_addresses(html, current_app.extensions["guide.library"].links, short_address)
 
 
 def step_response_for(wizard: Wizard, state: State, url: str):

@@ -2,7 +2,29 @@
 document.addEventListener("click", function (event) {
   if (event.target.closest(".print-button")) { window.print(); }
 });
-document.querySelectorAll(".print-button").forEach(function (button) { button.hidden = false; });
+
+// The plan to send (wizard outcome): the phone's share sheet, which reaches Zalo; where there is
+// none, copy the link and say so beside the button. Shown only where one of them works, and again
+// whenever htmx swaps an outcome in (Print too: the outcome usually arrives that way).
+function switchOnPlanControls(root) {
+  root.querySelectorAll(".print-button").forEach(function (button) { button.hidden = false; });
+  root.querySelectorAll(".send-plan-button").forEach(function (button) {
+    button.hidden = !(navigator.share || navigator.clipboard);
+  });
+}
+switchOnPlanControls(document);
+document.body.addEventListener("htmx:load", function (event) { switchOnPlanControls(event.detail.elt); });
+document.addEventListener("click", function (event) {
+  var button = event.target.closest(".send-plan-button");
+  if (!button) { return; }
+  if (navigator.share) {
+    navigator.share({ title: button.dataset.title, url: button.dataset.url }).catch(function () {});
+    return;
+  }
+  navigator.clipboard.writeText(button.dataset.url).then(function () {
+    button.parentNode.querySelector(".send-status").textContent = button.dataset.copied;
+  });
+});
 
 // After htmx swaps a wizard step in, move focus to what is new, as a page load would:
 // the error summary when there is one, else the step's heading. Screen readers announce it.
