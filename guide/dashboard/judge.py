@@ -68,6 +68,13 @@ class Judged:
     now: Figures
     before: Figures
     flags: list[str] = field(default_factory=list)  # the rates of FLAGS it is flagged for
+    target: float | None = None  # the online share the district set as this commune's target
+
+    @property
+    def points_to_target(self) -> float | None:
+        """How far the online share is below its target, in percentage points (0 once reached)."""
+        share = self.now.online_share
+        return None if self.target is None or share is None else max(0.0, (self.target - share) * 100)
 
     def change(self, column: str) -> Change | None:
         return change(column, self.now.value(column), self.before.value(column))

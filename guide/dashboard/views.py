@@ -5,7 +5,7 @@ import datetime as dt
 import io
 
 import sqlalchemy as sa
-from flask import abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
@@ -13,11 +13,11 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from .. import clock, dossiers, htmx
+from .. import clock, db, dossiers, htmx
 from ..prefixes import Blueprint
 from ..tallies.classify import ARRIVAL_SOURCES
 from ..text import fold
-from . import charts, demo, figures, judge, signin, users
+from . import charts, demo, figures, judge, signin, targets, users
 from .labels import subject_label
 
 bp = Blueprint("dashboard", __name__)
@@ -59,9 +59,16 @@ class LogoutForm(FlaskForm):
     pass
 
 
+class TargetForm(FlaskForm):
+    commune = StringField("xa", validators=[Length(max=80)])
+    percent = StringField("muc-tieu", validators=[Length(max=10)])
+
+
 @bp.context_processor
 def dashboard_context():
-    return {"logout_form": LogoutForm(formdata=None)} if current_user.is_authenticated else {}
+    if not current_user.is_authenticated:
+        return {}
+    return {"logout_form": LogoutForm(formdata=None), "target_form_token": TargetForm(formdata=None)}
 
 
 bp.record_once(lambda state: signin.init_app(state.app))
@@ -167,7 +174,11 @@ def judged_rows(connection, period: figures.DateRange, earlier: figures.DateRang
     earlier = earlier or figures.previous(period)
     now = figures.with_dossiers(connection, figures.by_commune(connection, period, communes, keys), period)
     before = figures.with_dossiers(connection, figures.by_commune(connection, earlier, communes, keys), earlier)
-    return judge.judge(now, before)
+    judged = judge.judge(now, before)
+    set_targets = targets.all_targets(connection)
+    for row in judged:
+        row.target = targets.target_of(set_targets, row.now.slug)
+    return judged
 
 
 def sorted_rows(rows: list[judge.Judged], column: str, descending: bool) -> list[judge.Judged]:
@@ -219,6 +230,7 @@ def district():
     descending = request.args.get("chieu", "giam") != "tang"
     with figures.reading() as connection:
         rows = judged_rows(connection, period)
+        every_target = targets.target_of(targets.all_targets(connection), targets.EVERY_COMMUNE)
     name_filter = request.args.get("xa", "")[:80].strip()
     if name_filter:  # "buon", "Buôn", "ea" all find their communes: accents and case aside
         wanted = fold(name_filter)
@@ -248,6 +260,7 @@ def district():
         query=filters(),
         name_filter=name_filter,
         min_useful=figures.MIN_USEFUL_ANSWERS,
+        every_target=every_target,
         ranking_chart=charts.bar_chart(
             "chart-ranking",
             _("Every commune ranked by %(measure)s", measure=labels[column if column != "name" else "visitors"]),
@@ -273,6 +286,7 @@ def commune(slug: str):
         top_guides = figures.top(connection, place.slug, "view", period)
         top_outcomes = figures.top(connection, place.slug, "wizard_outcome", period)
         months = dossiers.monthly(connection, place.slug, year.start, year.end)
+        own_target = targets.all_targets(connection).get(place.slug)
     mine = next(row for row in everyone if row.now.slug == place.slug)
     labels = column_labels()
     if request.args.get("format") == "csv":
@@ -299,6 +313,7 @@ def commune(slug: str):
         top_guides=[(subject_label(subject), count) for subject, count in top_guides],
         top_outcomes=[(subject_label(subject), count) for subject, count in top_outcomes],
         months=months,
+        own_target=None if own_target is None else own_target / 100,
         demo=demo.is_marked(),
         query=filters(),
         daily_chart=charts.line_chart(
@@ -382,6 +397,28 @@ def monthly_report(place):
         display=display,
         demo=demo.is_marked(),
     )
+
+
+@bp.route("/thong-ke/muc-tieu", with_commune=False, methods=["POST"])
+@login_required
+def set_target():
+    """A district user sets the target online share of one commune, or of every commune (no
+    commune given); an empty target removes it. Back to the page the form was on."""
+    if current_user.role != "district":
+        abort(403)
+    form = TargetForm(formdata=request.form)
+    slug = form.commune.data or targets.EVERY_COMMUNE
+    place = current_app.extensions["guide.registry"].get(slug) if slug else None
+    if not form.validate_on_submit() or (slug and place is None):
+        abort(400)
+    back = url_for("dashboard.commune", slug=place.slug) if place else url_for("dashboard.district")
+    typed = (form.percent.data or "").strip()
+    percent = targets.parse_percent(typed) if typed else None
+    if typed and percent is None:
+        flash(_("A target is a whole per cent from 1 to 100, such as 30."), "error")
+        return redirect(back, 303)
+    targets.set_target(db.engine(), slug, percent)
+    return redirect(back, 303)
 
 
 def visible_commune(slug: str):

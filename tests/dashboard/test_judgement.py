@@ -115,3 +115,65 @@ def test_the_monthly_reports_of_the_province_and_of_a_commune(district_client, d
     assert commune_client.get("/thong-ke/bao-cao").headers["Location"].endswith("/thong-ke/xa/ea-na/bao-cao")
     assert commune_client.get("/thong-ke/xa/dur-kmal/bao-cao").status_code == 404
     assert district_client.get("/thong-ke/bao-cao").headers["Cache-Control"] == "no-store"
+
+
+def csrf_token(client, url: str) -> str:
+    page = client.get(url).get_data(as_text=True)
+    return page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+
+
+def test_a_district_user_sets_targets_and_the_pages_show_progress(district_client, dashboard_app, tmp_path):
+    last_month = (TODAY.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    (tmp_path / "dossiers.csv").write_text(
+        f"commune,month,received,online,postal\nea-na,{last_month:%Y-%m},100,20,5\ndur-kmal,{last_month:%Y-%m},100,40,5\n",
+        encoding="utf-8",
+    )
+    assert (
+        dashboard_app.test_cli_runner().invoke(args=["dossiers", "import", str(tmp_path / "dossiers.csv")]).exit_code
+        == 0
+    )
+    token = csrf_token(district_client, "/thong-ke/")
+    response = district_client.post("/thong-ke/muc-tieu", data={"csrf_token": token, "commune": "", "percent": "30"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/thong-ke/")
+    response = district_client.post(
+        "/thong-ke/muc-tieu", data={"csrf_token": token, "commune": "ea-na", "percent": "25 %"}
+    )
+    assert response.headers["Location"].endswith("/thong-ke/xa/ea-na")
+
+    soup = check_page(district_client.get("/thong-ke/?ky=90").get_data(as_text=True), "district, targets")
+    targets_shown = {tr.th.get_text(strip=True): tr.select_one(".target") for tr in soup.select("tbody tr")}
+    assert targets_shown["Ea Na"].get_text(strip=True) == "mục tiêu 25%"  # its own target
+    assert (
+        targets_shown["Dur Kmăl"].get_text(strip=True) == "mục tiêu 30%"
+        and "reached" in targets_shown["Dur Kmăl"]["class"]
+    )
+    assert soup.select_one("#target-percent")["value"] == "30"
+    commune = check_page(district_client.get("/thong-ke/xa/ea-na?ky=90").get_data(as_text=True), "commune, target")
+    assert "Còn thiếu 5 điểm trong kỳ này." in commune.select_one(".target-line").get_text(" ", strip=True)
+
+    response = district_client.post(
+        "/thong-ke/muc-tieu", data={"csrf_token": token, "commune": "ea-na", "percent": "150"}
+    )
+    page = district_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Mục tiêu là một số phần trăm nguyên từ 1 đến 100" in page  # said, and nothing changed
+    assert "mục tiêu 25%" in district_client.get("/thong-ke/?ky=90").get_data(as_text=True)
+    district_client.post("/thong-ke/muc-tieu", data={"csrf_token": token, "commune": "ea-na", "percent": ""})
+    assert "mục tiêu 25%" not in district_client.get("/thong-ke/?ky=90").get_data(as_text=True)  # removed
+    assert (
+        district_client.post(
+            "/thong-ke/muc-tieu", data={"csrf_token": token, "commune": "nowhere", "percent": "3"}
+        ).status_code
+        == 400
+    )
+    assert (
+        district_client.post("/thong-ke/muc-tieu", data={"commune": "", "percent": "3"}).status_code == 400
+    )  # no token
+
+
+def test_a_commune_user_cannot_set_targets(commune_client):
+    token = csrf_token(commune_client, "/thong-ke/xa/ea-na")
+    response = commune_client.post(
+        "/thong-ke/muc-tieu", data={"csrf_token": token, "commune": "ea-na", "percent": "90"}
+    )
+    assert response.status_code == 403
+    assert "target-percent" not in commune_client.get("/thong-ke/xa/ea-na").get_data(as_text=True)
