@@ -128,6 +128,7 @@ def column_labels() -> dict[str, str]:
         "qr": _("From QR"),
         "poster": _("From posters"),
         "link": _("From shared links"),
+        "plan": _("From printed plans"),
         "zalo": _("From Zalo"),
         "facebook": _("From Facebook"),
         "useful_share": _("Found it useful"),

@@ -17,7 +17,7 @@ from crawlerdetect import CrawlerDetect
 
 from ..prefixes import is_own_parameter
 
-SHARE_TAGS = ("qr", "poster", "link")  # our own tags, from the share kit (?src=)
+SHARE_TAGS = ("qr", "poster", "link", "plan")  # our own tags (?src=): the share kit, a printed plan's QR
 ARRIVAL_SOURCES = (*SHARE_TAGS, "zalo", "facebook")  # where a visitor came from, as counted
 THANKS = "cam-on"  # the query flag of a page shown again after "was this useful?" (not a new view)
 NOT_COUNTED_ENDPOINTS = frozenset({"static", "health.healthz"})
