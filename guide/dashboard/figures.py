@@ -301,6 +301,16 @@ def top(connection, commune: str | None, kind: str, period: DateRange, limit: in
     return [(subject, int(count)) for subject, count in rows]
 
 
+def by_source(connection, commune: str, kind: str, period: DateRange) -> dict[str, int]:
+    """A commune's counts of a kind by source: why readers found pages not useful, say."""
+    rows = connection.execute(
+        sa.select(tally.c.source, sa.func.sum(tally.c["count"]))
+        .where(tally.c.commune == commune, tally.c.kind == kind, tally.c.day.between(period.start, period.end))
+        .group_by(tally.c.source)
+    )
+    return {source: int(count) for source, count in rows}
+
+
 def median_of(rows: list[Figures], column: str) -> float:
     values = [row.value(column) for row in rows if row.value(column) is not None]
     return statistics.median(values) if values else 0

@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Length
 from .. import clock, db, dossiers, htmx
 from ..prefixes import Blueprint
 from ..tallies.classify import ARRIVAL_SOURCES
+from ..tallies.views import REASONS
 from ..text import fold
 from . import charts, demo, figures, judge, signin, targets, users
 from .labels import subject_label
@@ -286,6 +287,7 @@ def commune(slug: str):
         everyone = judged_rows(connection, period)
         top_guides = figures.top(connection, place.slug, "view", period)
         top_outcomes = figures.top(connection, place.slug, "wizard_outcome", period)
+        not_useful = figures.by_source(connection, place.slug, "useful_reason", period)
         months = dossiers.monthly(connection, place.slug, year.start, year.end)
         own_target = targets.all_targets(connection).get(place.slug)
     mine = next(row for row in everyone if row.now.slug == place.slug)
@@ -314,6 +316,7 @@ def commune(slug: str):
         top_guides=[(subject_label(subject), count) for subject, count in top_guides],
         top_outcomes=[(subject_label(subject), count) for subject, count in top_outcomes],
         months=months,
+        not_useful=[(label, not_useful.get(code, 0)) for code, label in not_useful_reasons()],
         own_target=None if own_target is None else own_target / 100,
         demo=demo.is_marked(),
         query=filters(),
@@ -420,6 +423,17 @@ def set_target():
         return redirect(back, 303)
     targets.set_target(db.engine(), slug, percent)
     return redirect(back, 303)
+
+
+def not_useful_reasons() -> list[tuple[str, str]]:
+    """The reasons a reader can give for "not useful" (guide/tallies/views.py), as the form words them."""
+    labels = {
+        "hard": _("It is hard to understand"),
+        "missing": _("Information is missing"),
+        "wrong": _("Information is wrong"),
+        "other": _("Something else"),
+    }
+    return [(code, labels[code]) for code in REASONS]
 
 
 def visible_commune(slug: str):

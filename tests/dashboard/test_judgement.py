@@ -177,3 +177,22 @@ def test_a_commune_user_cannot_set_targets(commune_client):
     )
     assert response.status_code == 403
     assert "target-percent" not in commune_client.get("/thong-ke/xa/ea-na").get_data(as_text=True)
+
+
+def test_the_commune_page_says_why_readers_found_pages_not_useful(district_client, dashboard_app):
+    add_tallies(
+        dashboard_app,
+        [
+            (TODAY, "ea-na", "useful_reason", "guide:nop-qua-buu-dien", "missing", 4),
+            (TODAY, "ea-na", "useful_reason", "wizard:thu-nghiem:toan-trinh", "missing", 1),
+            (TODAY, "ea-na", "useful_reason", "guide:nop-qua-buu-dien", "hard", 2),
+            (TODAY, "dur-kmal", "useful_reason", "guide:nop-qua-buu-dien", "wrong", 9),  # another commune's
+        ],
+    )
+    soup = check_page(district_client.get("/thong-ke/xa/ea-na").get_data(as_text=True), "commune, reasons")
+    heading = soup.find("h2", string="Vì sao người đọc thấy trang chưa hữu ích")
+    rows = [
+        [cell.get_text(strip=True) for cell in tr.find_all(["th", "td"])]
+        for tr in heading.find_next("table").select("tr")
+    ]
+    assert [count for _label, count in rows] == ["2", "5", "0", "0"]  # hard, missing, wrong, other
