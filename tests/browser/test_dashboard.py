@@ -1,6 +1,7 @@
 """The dashboard in a real browser: sign in, change the date range (htmx, no reload, URL kept),
 sort, open a commune, download a CSV; a commune user is refused other communes."""
 
+import datetime as dt
 import re
 
 import pypdfium2
@@ -114,3 +115,42 @@ def test_a_monthly_report_prints_on_one_a4_page(live_server, browser, tmp_path, 
     text = pdf[0].get_textpage().get_text_range()
     assert "Nên thử" in text and "Nộp trực tuyến" in text  # what to try, and the online share
     context.close()
+
+
+def test_an_officer_imports_the_online_shares_and_sees_them_on_the_communes_page(browser, tmp_path):
+    """The province's own CSV through `flask dossiers import`: a malformed file is refused line by
+    line and imports nothing; a good one shows on the commune's page, month by month."""
+    from guide import clock, create_app, db
+    from guide.dashboard import users
+
+    from ..conftest import LiveServer
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'import.sqlite3'}"})
+    with app.app_context():
+        db.create_schema()
+        users.add(*LIVE_USERS["district"], "district", None)
+    last_month = (clock.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        f"commune,month,received,online,postal\nkrong-ana,{last_month:%Y-%m},100,90,20\nnowhere,{last_month:%Y-%m},5,1,1\n",
+        encoding="utf-8",
+    )
+    result = app.test_cli_runner().invoke(args=["dossiers", "import", str(bad)])
+    assert result.exit_code != 0 and f"{bad}:2:" in result.output and f"{bad}:3:" in result.output
+    good = tmp_path / "good.csv"
+    good.write_text(f"commune,month,received,online,postal\nkrong-ana,{last_month:%Y-%m},120,42,6\n", encoding="utf-8")
+    assert app.test_cli_runner().invoke(args=["dossiers", "import", str(good)]).exit_code == 0
+    server = LiveServer(app)
+    try:
+        context = browser.new_context()
+        page = context.new_page()
+        sign_in(page, server, "district")
+        page.goto(server.url + "/thong-ke/xa/krong-ana?ky=90")
+        table = page.get_by_role("region", name="Hồ sơ nộp trực tuyến và qua bưu chính")
+        expect(table.locator("tbody tr")).to_have_count(1)  # the bad file left nothing behind
+        expect(table.locator("tbody tr").first).to_contain_text(f"{last_month:%m/%Y}")
+        expect(table.locator("tbody tr").first).to_contain_text("35%")  # 42 of 120 online
+        expect(table.locator("tbody tr").first).to_contain_text("5%")  # 6 of 120 by post
+        context.close()
+    finally:
+        server.stop()
