@@ -1,7 +1,8 @@
 """Static files under content-hashed names, cached for a year; HTML and text compressed; pages
 answering conditional requests with 304.
 
-`asset('css/site.css')` in a template gives `/static/css/site.<hash>.css`. A file's hash changes
+`asset('css/site.css')` in a template gives `/static/css/site.<hash>.css`. The service worker
+(static/js/sw.js) is also served at /sw.js, unhashed and revalidated, as workers must be. A file's hash changes
 when its bytes do, so browsers can keep it for a year and never see a stale one. The compression
 is Flask-Compress (a page many people read is kept compressed by guide/response_cache.py); the
 hashes are computed once at start-up.
@@ -66,6 +67,17 @@ def init_app(app: Flask) -> None:
         return response.make_conditional(request)
 
     app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=serve_static)
+
+    def serve_service_worker():
+        # At the root, so that its scope is the whole site (a worker covers only the paths under
+        # its own); no-cache, so that a new version reaches a visitor on their next page.
+        found = known["js/sw.js"]
+        response = Response(found.body, mimetype="text/javascript")
+        response.cache_control.no_cache = True
+        response.set_etag(found.digest)
+        return response.make_conditional(request)
+
+    app.add_url_rule("/sw.js", endpoint="service_worker", view_func=serve_service_worker)
 
     @app.template_global()
     def asset(filename: str) -> str:

@@ -98,6 +98,14 @@ def split_after_section(html: str, anchors: frozenset[str]) -> tuple[Markup, Mar
     return None
 
 
+@bp.route("/ngoai-tuyen")
+@shareable
+def offline():
+    """What the service worker (static/js/sw.js) shows for a page never opened, when there is no
+    network: kept once per language, the first time a page in that language is opened."""
+    return render_template("pages/offline.html")
+
+
 # --- the communes: every one of them, "which commune am I in now?", and the choice of a former name
 
 

@@ -260,3 +260,27 @@ def test_behind_a_proxy_the_forwarded_scheme_is_trusted_only_when_configured(tmp
     assert "Strict-Transport-Security" not in plain.test_client().get("/", headers=headers).headers
     proxied = create_app({"TESTING": True, "PROXIES": 1, "DATABASE_URL": f"sqlite:///{tmp_path / 'b.sqlite3'}"})
     assert "Strict-Transport-Security" in proxied.test_client().get("/", headers=headers).headers
+
+
+def test_the_service_worker_is_served_at_the_root_and_always_revalidated(client):
+    response = client.get("/sw.js")
+    assert response.status_code == 200 and response.mimetype == "text/javascript"
+    assert response.headers["Cache-Control"] == "no-cache"  # a new version reaches the next visit
+    assert client.get("/sw.js", headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+    assert client.get("/en/sw.js").status_code == 404  # one worker, whose scope is the whole site
+
+
+@pytest.mark.parametrize("prefix, lang, title", [("", "vi", "Không có mạng"), ("/en", "en", "No connection")])
+def test_pages_name_the_worker_and_the_offline_notice_in_their_language(fixture_request, prefix, lang, title):
+    url = prefix + "/xa/ea-na/huong-dan/nop-qua-buu-dien"
+    page = fixture_request.get(url)
+    assert page.html["data-service-worker"] == "/sw.js"
+    assert page.html["data-offline"] == prefix + "/ngoai-tuyen"
+    # the words the worker switches on in a kept copy, exactly as it looks for them
+    assert 'id="stale-notice" hidden' in fixture_request.client.get(url).get_data(as_text=True)
+    assert page.select_one("#stale-notice").has_attr("hidden")
+
+    notice = fixture_request.get(page.html["data-offline"])
+    assert notice.h1.get_text() == title and notice.html["lang"] == lang
+    assert notice.select_one("meta[name=robots]")["content"] == "noindex"
+    assert notice.select_one("main a[href='tel:1900545481']")  # a call needs no internet

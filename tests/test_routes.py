@@ -34,7 +34,7 @@ def test_every_page_of_a_blueprint_lives_in_every_language_and_commune_unless_it
     forms = {}
     for rule in app.url_map.iter_rules():
         forms.setdefault(rule.endpoint, set()).add(rule.rule)
-    not_localized = {"static", "health.healthz"}
+    not_localized = {"static", "service_worker", "health.healthz"}  # service_worker: /sw.js, whose scope is the site
     staff_only = {endpoint for endpoint in forms if endpoint.startswith("dashboard.")}
     for endpoint, found in forms.items():
         if endpoint in not_localized:

@@ -69,3 +69,15 @@ document.body.addEventListener("htmx:beforeHistorySave", function () {
   url.searchParams.set(chosen.name, chosen.value);
   history.replaceState(history.state, "", url);
 });
+
+// Offline after one visit: the worker (static/js/sw.js) keeps the pages opened, and is handed the
+// ones it did not fetch (the first, a step htmx swapped in) with their files. Failing, it is inert.
+if ("serviceWorker" in navigator) {
+  var serviceWorkers = navigator.serviceWorker, site = document.documentElement.dataset;
+  var keepOffline = function (urls) {
+    serviceWorkers.ready.then(function (registration) { registration.active.postMessage({ keep: urls, offline: site.offline }); });
+  };
+  if (!serviceWorkers.controller) { keepOffline([location.href].concat(performance.getEntriesByType("resource").map(function (r) { return r.name; }))); }
+  serviceWorkers.register(site.serviceWorker).catch(function () {});
+  document.body.addEventListener("htmx:pushedIntoHistory", function (event) { keepOffline([new URL(event.detail.path, location.href).href]); });
+}
