@@ -12,15 +12,32 @@ pytestmark = pytest.mark.browser
 KEPT = "href => caches.match(new URL(href, location.href).href, {ignoreVary: true}).then(found => !!found)"
 
 
+def eventually(page: Page, predicate: str, arg=None) -> None:
+    """Wait in the page until the async `predicate` holds (polled there: the pages' CSP forbids the
+    eval that page.wait_for_function would use)."""
+    assert page.evaluate(
+        """async ([predicate, arg]) => {
+        const holds = eval(predicate);
+        for (let i = 0; i < 300; i++) {
+          if (await holds(arg)) return true;
+          await new Promise(resolve => setTimeout(resolve, 50));
+        }
+        return false;
+    }""",
+        [predicate, arg],
+    ), predicate
+
+
 def wait_until_kept(page: Page, href: str) -> None:
-    page.wait_for_function(f"({KEPT})({href!r})")
+    eventually(page, KEPT, href)
 
 
-def open_under_the_worker(page: Page, url: str) -> None:
-    """Open `url`, wait for the worker to control the page and to have kept it and the offline notice."""
+def open_under_the_worker(page: Page, url: str, kept_as: str | None = None) -> None:
+    """Open `url`, wait for the worker to control the page and to have kept it (as `kept_as`: the
+    address without the tags a link carries) and the offline notice."""
     page.goto(url)
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
-    wait_until_kept(page, page.url)
+    eventually(page, "() => navigator.serviceWorker.controller !== null")
+    wait_until_kept(page, kept_as or page.url)
     wait_until_kept(page, page.evaluate("document.documentElement.dataset.offline"))
 
 
@@ -33,8 +50,8 @@ def context(browser):
 
 def test_a_guide_opened_once_opens_again_without_a_network(live_server, context):
     page = context.new_page()
-    guide = live_server.url + "/xa/ea-na/huong-dan/nop-qua-buu-dien?src=qr&utm_source=zalo"
-    open_under_the_worker(page, guide)
+    guide = live_server.url + "/xa/ea-na/huong-dan/nop-qua-buu-dien"
+    open_under_the_worker(page, guide + "?src=qr&utm_source=zalo", kept_as=guide)  # one copy, whatever the tags
     title = page.locator("h1").inner_text()
     expect(page.locator("#stale-notice")).to_be_hidden()  # online: the page as it is
 
@@ -46,8 +63,9 @@ def test_a_guide_opened_once_opens_again_without_a_network(live_server, context)
     expect(page.locator(".prose")).to_be_visible()  # the style sheet came from the phone too
     assert page.locator("body").evaluate("b => getComputedStyle(b).fontFamily").startswith("system-ui")
 
-    page.goto(live_server.url + "/xa/ea-na/huong-dan/nop-qua-buu-dien")  # the same page without the tags
+    page.goto(guide)  # the same page without the tags
     expect(page.locator("h1")).to_have_text(title)
+    expect(page.locator("#stale-notice")).to_be_visible()
 
     page.goto(live_server.url + "/huong-dan/dang-ky-khai-sinh")  # never opened
     expect(page.locator("h1")).to_have_text("Không có mạng")
@@ -105,3 +123,24 @@ def test_the_dashboard_sign_in_and_search_are_never_kept(live_server, context):
     context.set_offline(True)
     page.goto(live_server.url + "/thong-ke/dang-nhap")
     expect(page.locator("h1")).to_have_text("Không có mạng")
+
+
+def test_a_page_handed_to_the_worker_is_still_counted_once(live_server, browser):
+    """The first page is fetched again for the worker to keep, as a prefetch: the tallies see one view."""
+    from tests.tallies.conftest import PEOPLE, app_counters
+
+    def views(slug):
+        return sum(
+            n
+            for (_, kind, subject, _, _), n in app_counters(live_server.app).items()
+            if (kind, subject) == ("view", slug)
+        )
+
+    context = browser.new_context(user_agent=PEOPLE["chrome"], viewport={"width": 360, "height": 800})  # a person
+    try:
+        before = views("tra-cuu-ho-so")
+        page = context.new_page()
+        open_under_the_worker(page, live_server.url + "/xa/ea-na/huong-dan/tra-cuu-ho-so")
+        assert views("tra-cuu-ho-so") == before + 1
+    finally:
+        context.close()
