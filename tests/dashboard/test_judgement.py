@@ -196,3 +196,9 @@ def test_the_commune_page_says_why_readers_found_pages_not_useful(district_clien
         for tr in heading.find_next("table").select("tr")
     ]
     assert [count for _label, count in rows] == ["2", "5", "0", "0"]  # hard, missing, wrong, other
+
+
+def test_the_pages_render_with_csrf_switched_off_as_the_bench_runs_them(district_client, dashboard_app):
+    dashboard_app.config["WTF_CSRF_ENABLED"] = False
+    assert district_client.get("/thong-ke/").status_code == 200
+    assert district_client.get("/thong-ke/xa/ea-na").status_code == 200
