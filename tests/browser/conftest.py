@@ -4,8 +4,16 @@ A missing browser fails these tests; it never skips them silently.
 """
 
 import os
+import shutil
+from pathlib import Path
 
+import pypdfium2
 import pytest
+from playwright.sync_api import Page
+
+from guide import create_app, db
+
+from ..conftest import ROOT, LiveServer
 
 CHROMIUM = os.environ.get("GUIDE_CHROMIUM", "/usr/bin/chromium")
 
@@ -32,3 +40,23 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 360, "height": 740}, "locale": "vi-VN"}
+
+
+def print_to_pdf(page: Page, path) -> pypdfium2.PdfDocument:
+    """The page printed on A4, backgrounds included, as Chromium's print dialog would."""
+    page.pdf(path=str(path), format="A4", print_background=True)
+    return pypdfium2.PdfDocument(str(path))
+
+
+def serve_with_overlay(folder: Path, overlay: str, public_url: str) -> LiveServer:
+    """The shipped content with `overlay` as its communes-local.yaml (offices to print), served
+    with GUIDE_PUBLIC_URL set, on a database of its own in `folder`."""
+    content = folder / "content"
+    shutil.copytree(ROOT / "content", content)
+    (content / "communes-local.yaml").write_text(overlay, encoding="utf-8")
+    app = create_app(
+        {"CONTENT_DIR": content, "PUBLIC_URL": public_url, "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}"}
+    )
+    with app.app_context():
+        db.create_schema()
+    return LiveServer(app)

@@ -4,11 +4,11 @@ sort, open a commune, download a CSV; a commune user is refused other communes."
 import datetime as dt
 import re
 
-import pypdfium2
 import pytest
 from playwright.sync_api import Page, expect
 
 from ..conftest import LIVE_USERS
+from .conftest import print_to_pdf
 
 pytestmark = pytest.mark.browser
 
@@ -122,8 +122,7 @@ def test_a_monthly_report_prints_on_one_a4_page(live_server, browser, district_s
     page.goto(live_server.url + path)
     expect(page.locator("h1")).to_contain_text("Báo cáo tháng")
     expect(page.get_by_role("button", name="In", exact=True)).to_be_visible()  # shown once it works
-    page.pdf(path=str(tmp_path / "report.pdf"), format="A4")
-    pdf = pypdfium2.PdfDocument(str(tmp_path / "report.pdf"))
+    pdf = print_to_pdf(page, tmp_path / "report.pdf")
     assert len(pdf) == 1, f"{path} prints on {len(pdf)} pages"
     text = pdf[0].get_textpage().get_text_range()
     assert "Nên thử" in text and "Nộp trực tuyến" in text  # what to try, and the online share

@@ -7,20 +7,18 @@ hands the plan's address to the phone's share sheet, or copies it, and without J
 link is there to copy by hand.
 """
 
-import shutil
 from urllib.parse import urlencode
 
-import pypdfium2
 import pytest
 import zxingcpp
 from flask_babel import force_locale
 from playwright.sync_api import Page, expect
 
-from guide import create_app, db
 from guide.clock import today
 from guide.pages import local_date
 from guide.wizards.model import all_paths
-from tests.conftest import ROOT, LiveServer
+
+from .conftest import print_to_pdf, serve_with_overlay
 
 pytestmark = pytest.mark.browser
 PUBLIC = "https://huongdan.example.gov.vn"  # a QR code is made only for a public address (share.qr_url)
@@ -45,16 +43,7 @@ OVERLAY = """communes:
 
 @pytest.fixture(scope="module")
 def plan_server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("plan")
-    content = folder / "content"
-    shutil.copytree(ROOT / "content", content)
-    (content / "communes-local.yaml").write_text(OVERLAY, encoding="utf-8")
-    app = create_app(
-        {"CONTENT_DIR": content, "PUBLIC_URL": PUBLIC, "DATABASE_URL": f"sqlite:///{folder / 'plan.sqlite3'}"}
-    )
-    with app.app_context():
-        db.create_schema()
-    server = LiveServer(app)
+    server = serve_with_overlay(tmp_path_factory.mktemp("plan"), OVERLAY, PUBLIC)
     yield server
     server.stop()
 
@@ -69,11 +58,6 @@ def every_outcome(app):
             yield slug, answers, outcome
 
 
-def pdf_of(page: Page, path) -> pypdfium2.PdfDocument:
-    page.pdf(path=str(path), format="A4")
-    return pypdfium2.PdfDocument(str(path))
-
-
 @pytest.mark.parametrize("language", ["", "/en"])
 def test_every_outcome_prints_on_one_a4_page_whose_qr_code_reopens_the_plan(
     plan_server, page: Page, tmp_path, language
@@ -85,7 +69,7 @@ def test_every_outcome_prints_on_one_a4_page_whose_qr_code_reopens_the_plan(
         plan = f"{language}/xa/ea-na/tu-van/{slug}/ket-qua?{urlencode(answers)}"
         page.goto(plan_server.url + plan + "&utm_source=zalo&fbclid=x")  # the visitor's tags stay out of the plan
         expect(page.locator("#wizard")).to_have_attribute("data-outcome", outcome)
-        pdf = pdf_of(page, tmp_path / f"{slug}-{outcome}.pdf")
+        pdf = print_to_pdf(page, tmp_path / f"{slug}-{outcome}.pdf")
         assert len(pdf) == 1, f"{slug}/{outcome} ({language or 'vi'}) prints on {len(pdf)} pages"
         width, height = pdf[0].get_size()
         assert abs(width - 595.3) < 1.5 and abs(height - 841.9) < 1.5  # A4 in points

@@ -6,19 +6,15 @@ without a public address no QR code is made at all."""
 
 import io
 import ipaddress
-import shutil
 from urllib.parse import urlsplit
 
-import pypdfium2
 import pytest
 import zxingcpp
 from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from guide import create_app, db
-
-from ..conftest import ROOT, LiveServer
+from .conftest import print_to_pdf, serve_with_overlay
 
 pytestmark = pytest.mark.browser
 PUBLIC = "https://huongdan.example.gov.vn"
@@ -36,16 +32,7 @@ OVERLAY = """communes:
 @pytest.fixture(scope="module")
 def public_server(tmp_path_factory):
     """The app with GUIDE_PUBLIC_URL set to a public host, and one commune's offices in the overlay."""
-    folder = tmp_path_factory.mktemp("share")
-    content = folder / "content"
-    shutil.copytree(ROOT / "content", content)
-    (content / "communes-local.yaml").write_text(OVERLAY, encoding="utf-8")
-    app = create_app(
-        {"CONTENT_DIR": content, "PUBLIC_URL": PUBLIC, "DATABASE_URL": f"sqlite:///{folder / 'share.sqlite3'}"}
-    )
-    with app.app_context():
-        db.create_schema()
-    server = LiveServer(app)
+    server = serve_with_overlay(tmp_path_factory.mktemp("share"), OVERLAY, PUBLIC)
     yield server
     server.stop()
 
@@ -60,11 +47,6 @@ def is_loopback_or_private(url: str) -> bool:
 
 def read_screenshot(png: bytes) -> list:
     return zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
-
-
-def print_to_pdf(page: Page, path) -> pypdfium2.PdfDocument:
-    page.pdf(path=str(path), format="A4", print_background=True)
-    return pypdfium2.PdfDocument(str(path))
 
 
 @pytest.mark.parametrize(
