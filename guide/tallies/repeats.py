@@ -3,10 +3,9 @@ times a minute for one visitor, and at most a few dozen times a minute for one a
 browser it names, so a loop, a refresh storm or a script that rotates its user agent adds almost
 nothing (DESIGN.md, "Usage tallies": exact).
 
-In memory only, never written, and forgotten after the minute. Who asked is the visitor hash the
-tallies already use (`store.visitor_hash` of the IP address and user agent), made with a random
-value this process holds in memory rather than the day's salt, which lives in the database and is
-read only by the writer thread: no page waits on the database for it. Each worker process keeps
+In memory only, never written, and forgotten after the minute. Who asked is a hash of the IP address and
+user agent keyed with a random value this process holds in memory (not the day's salt, which lives
+in the database and is read only by the writer thread: no page waits on the database for it). Each worker process keeps
 its own, so under gunicorn a client spread over several workers can add the cap once per worker.
 """
 
@@ -18,7 +17,6 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 
 from .classify import VISITOR, Event
-from .store import visitor_hash
 
 # The same counter (page view, wizard start, outbound click… in one commune) counted at most this
 # many times a minute for one visitor (IP address and user agent). A person rereads a page or goes
@@ -31,7 +29,7 @@ ADDRESS_CAP = 30
 WINDOW_SECONDS = 60.0
 # Entries held at once (about 300 bytes each, so some 6 MB per worker at most; a request makes two
 # per event, about six); past this the least recently counted are forgotten, which can only let a
-# count through, never lose one. Checking a request costs about 10 µs.
+# count through, never lose one. Checking a request costs a few µs.
 MAX_TRACKED = 20_000
 
 
@@ -66,35 +64,56 @@ class RepeatCap:
         # ("visitor" or "address", who, where, event) -> when it was counted in the last minute,
         # oldest first; the entries in the order they were last counted, so stale ones are at the front.
         self._counted: OrderedDict[tuple, list[float]] = OrderedDict()
+        self._next_forgetting = 0.0  # when next to forget, if no count has done it before
 
     def admit(self, events: Iterable[Event], where: Hashable, ip: str, user_agent: str) -> list[Event]:
         """The events that still count, and note them as counted. `where`: what the request's
         counters share, (day, commune): a visitor just after midnight is the new day's visitor."""
-        visitor = visitor_hash(self._secret, ip, user_agent)
-        address = visitor_hash(self._secret, address_of(ip), "")
+        # Python's hash of a tuple holding this process's secret: keyed, never stored, and 20 times
+        # cheaper than SHA-256 on a path every request takes.
+        visitor = hash((self._secret, ip, user_agent))
+        address = hash((self._secret, address_of(ip)))
+        now = self.clock()
+        since = now - self.window_seconds
+        # A flood (a refresh storm, a script) is nearly all refusals, so those are decided without the
+        # lock, which 64 threads would otherwise queue on. Safe: a stored list of times is never
+        # changed (a count stores a new one), and other threads can only add times, so a refusal
+        # read unlocked stands.
+        events = [event for event in events if not self._over_cap(self._caps(event, where, visitor, address), since)]
+        if not events:
+            if now >= self._next_forgetting:  # what is a minute old is forgotten, a flood or not
+                with self._lock:
+                    self._forget_before(since)
+                    self._next_forgetting = now + 1
+            return []
         admitted = []
         with self._lock:
             now = self.clock()
             since = now - self.window_seconds
             self._forget_before(since)
+            self._next_forgetting = now + 1
             for event in events:
-                # A visitor is one visitor however many pages they read: their later pages must not
-                # use up their address's share of new visitors (people behind one address).
-                caps = (
-                    (("visitor", visitor, where, event), 1 if event == VISITOR else self.repeat_cap),
-                    (("address", address, where, event), self.address_cap),
-                )
-                recent = [[at for at in self._counted.get(key, ()) if at > since] for key, _ in caps]
-                if any(len(times) >= cap for (_, cap), times in zip(caps, recent)):
+                caps = self._caps(event, where, visitor, address)
+                if self._over_cap(caps, since):
                     continue
                 admitted.append(event)
-                for (key, _), times in zip(caps, recent):
-                    times.append(now)
-                    self._counted[key] = times
+                for key, _ in caps:
+                    self._counted[key] = [*(at for at in self._counted.get(key, ()) if at > since), now]
                     self._counted.move_to_end(key)
             while len(self._counted) > self.max_tracked:
                 self._counted.popitem(last=False)
         return admitted
+
+    def _caps(self, event: Event, where: Hashable, visitor: int, address: int) -> tuple[tuple[tuple, int], ...]:
+        # A visitor is one visitor however many pages they read: their later pages must not use up
+        # their address's share of new visitors (people behind one address).
+        return (
+            (("visitor", visitor, where, event), 1 if event == VISITOR else self.repeat_cap),
+            (("address", address, where, event), self.address_cap),
+        )
+
+    def _over_cap(self, caps: tuple[tuple[tuple, int], ...], since: float) -> bool:
+        return any(sum(at > since for at in self._counted.get(key, ())) >= cap for key, cap in caps)
 
     def tracked(self) -> int:
         with self._lock:
