@@ -179,9 +179,6 @@ class Registry:
         """Former units that had this commune's name but went elsewhere."""
         return self._namesakes.get(commune.slug, ())
 
-    def landings_named(self, slug: str) -> tuple[Landing, ...]:
-        return self._by_name.get(slug, ())
-
 
 def slug_of(name: str) -> str:
     return slugify(name)
