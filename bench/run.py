@@ -2,6 +2,7 @@
 with wrk as the load generator. Writes bench/results.md. Measures; never asserts (the budgets are
 reported as met or missed)."""
 
+import io
 import os
 import platform
 import re
@@ -9,10 +10,12 @@ import shutil
 import signal
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import timeit
 import urllib.request
 from pathlib import Path
 
@@ -24,6 +27,12 @@ BIN = ROOT / ".venv" / "bin"
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 WARM_UP = os.environ.get("BENCH_WARM_UP", "3s")
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
+# Rows b and c are measured in turns this short, alternating, this many each: on this shared
+# 2-core VM a 10 s run's rate swings by half from one run to the next (the host's other tenants;
+# and wrk's 64 connections, spread over the two workers once per run, at times all on one), so
+# rows measured a minute apart compared the machine's moods, not the tallies.
+TURN = os.environ.get("BENCH_TURN", "2s")
+TURNS = int(os.environ.get("BENCH_TURNS", "10"))
 WORKERS = 2
 BUDGETS = {"first_visit_kb": 30, "partial_kb": 5, "b_over_a": 0.6, "b_over_c": 0.9, "p99_ms": 50}
 
@@ -85,14 +94,19 @@ end
 """
 
 
-def wrk(url: str, headers: dict | None = None, script: Path | None = None) -> dict:
-    """One row: WARM_UP of the same load first (not measured: each worker's first answers, kept
-    connections, 64 threads starting), then DURATION measured. Both are counted by the tallies."""
+def wrk(url: str, headers: dict | None = None, script: Path | None = None, duration: str = DURATION,
+        warm_up: str | None = WARM_UP) -> dict:  # fmt: skip
+    """One row: `warm_up` of the same load first (not measured: each worker's first answers, kept
+    connections, 64 threads starting), then `duration` measured. Both are counted by the tallies."""
     args = ["wrk", "-t2", f"-c{CONNECTIONS}", "--latency"] + (["-s", str(script)] if script else [])
     for name, value in {"User-Agent": BROWSER, **(headers or {})}.items():
         args += ["-H", f"{name}: {value}"]
-    warm_up = subprocess.run([*args, f"-d{WARM_UP}", url], capture_output=True, text=True, check=True).stdout
-    out = subprocess.run([*args, f"-d{DURATION}", url], capture_output=True, text=True, check=True).stdout
+    warmed = (
+        subprocess.run([*args, f"-d{warm_up}", url], capture_output=True, text=True, check=True).stdout
+        if warm_up
+        else ""
+    )
+    out = subprocess.run([*args, f"-d{duration}", url], capture_output=True, text=True, check=True).stdout
 
     def millis(label):
         match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)", out, re.M)
@@ -102,7 +116,7 @@ def wrk(url: str, headers: dict | None = None, script: Path | None = None) -> di
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]),
-        "requests": int(re.search(r"(\d+) requests in", out)[1]) + int(re.search(r"(\d+) requests in", warm_up)[1]),
+        "requests": sum(int(found) for found in re.findall(r"(\d+) requests in", out + warmed)),
         "p50": millis("50"),
         "p99": millis("99"),
         "non2xx": int(errors[1]) if errors else 0,
@@ -139,6 +153,40 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs ({cpu}), {int(memory) // 1024 // 1024} GiB, Python {platform.python_version()}, {gunicorn}, {wrk_version}, Linux {platform.release()}"
 
 
+def in_turns(turns: list[dict]) -> dict:
+    """A row measured in equal turns (the first, a warm-up, left out): their mean rate, their median
+    latencies, all their requests (the tallies counted every one)."""
+    measured = turns[1:]
+    return {
+        "rps": statistics.mean(turn["rps"] for turn in measured),
+        "requests": sum(turn["requests"] for turn in turns),
+        "p50": statistics.median(turn["p50"] for turn in measured),
+        "p99": statistics.median(turn["p99"] for turn in measured),
+        "non2xx": sum(turn["non2xx"] for turn in turns),
+    }
+
+
+def microseconds_per_kept_answer(path: str, tallies: bool, database: Path, requests: int = 20_000) -> float:
+    """CPU time of the app's own work for a request answered from the response cache (no server, no
+    socket), tallies on or off: the best of five runs. The part of row b's cost the tallies add,
+    measured where the machine's noise cannot reach it."""
+    from guide import create_app
+
+    app = create_app({"TALLIES_ENABLED": tallies, "DATABASE_URL": f"sqlite:///{database}"})
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
+               "SERVER_PORT": "8000", "HTTP_HOST": "127.0.0.1:8000", "wsgi.url_scheme": "http",
+               "REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": BROWSER, "SCRIPT_NAME": "",
+               "wsgi.input": io.BytesIO(), "wsgi.errors": sys.stderr}  # fmt: skip
+
+    def answer():
+        b"".join(app(dict(environ), lambda status, headers, exc_info=None: None))
+
+    answer()  # the first is Flask's; the rest are kept answers
+    best = min(timeit.repeat(answer, number=requests, repeat=5))
+    app.extensions["guide.tallies"].flush()
+    return best / requests * 1e6
+
+
 def main() -> int:
     if shutil.which("wrk") is None:
         print("wrk is missing: make bench installs it (Debian package wrk) when run as root", file=sys.stderr)
@@ -155,7 +203,7 @@ def main() -> int:
     guide_path = f"/huong-dan/{guide_slug}"
     step_path = f"/tu-van/{wizard_slug}/{wizard.start}?{wizard.start}={choice}&tiep=1"
 
-    results, sizes = {}, {}
+    results, sizes, rounds = {}, {}, {"b": [], "c": []}
     server = Server("wsgi:app", env)
     try:
         page, _ = fetch(server.url + guide_path, {"Accept-Encoding": "identity"})
@@ -175,7 +223,21 @@ def main() -> int:
         sizes["partial_kb"] = len(partial) / 1024
         sizes["page_gzip_kb"] = len(body) / 1024
         sizes["page_raw_kb"] = len(page) / 1024
-        results["b: guide page, tallies on"] = wrk(server.url + guide_path)
+        kept_answer_us = {
+            tallies: microseconds_per_kept_answer(guide_path, tallies, workdir / f"in-process-{tallies}.sqlite3")
+            for tallies in (True, False)
+        }
+        without_tallies = Server("wsgi:app", {**env, "GUIDE_TALLIES": "off"})
+        try:
+            for row, url in (("b", server.url), ("c", without_tallies.url)):
+                rounds[row].append(wrk(url + guide_path, duration=WARM_UP, warm_up=None))  # not measured
+            for _ in range(TURNS):
+                rounds["b"].append(wrk(server.url + guide_path, duration=TURN, warm_up=None))
+                rounds["c"].append(wrk(without_tallies.url + guide_path, duration=TURN, warm_up=None))
+        finally:
+            without_tallies.stop()
+        results["b: guide page, tallies on"] = in_turns(rounds["b"])
+        results["c: guide page, tallies off"] = in_turns(rounds["c"])
         (workdir / "new-url.lua").write_text(NEW_URL_EACH_TIME)
         results["f: guide page, a new URL each time (Flask answers)"] = wrk(
             server.url + guide_path, script=workdir / "new-url.lua"
@@ -186,7 +248,7 @@ def main() -> int:
         server.stop()  # gracefully: each worker writes its last second of counts
     views = views_counted(workdir / "bench.sqlite3", guide_slug)
     wrk_views = (
-        results["b: guide page, tallies on"]["requests"]
+        sum(row["requests"] for row in rounds["b"])
         + results["f: guide page, a new URL each time (Flask answers)"]["requests"]
     )
     ceiling = Server("bench.ceiling:app", {"BENCH_BODY_FILE": str(workdir / "page.html")})
@@ -194,11 +256,6 @@ def main() -> int:
         results["a: ceiling (same bytes, no app)"] = wrk(ceiling.url + "/")
     finally:
         ceiling.stop()
-    server = Server("wsgi:app", {**env, "GUIDE_TALLIES": "off"})
-    try:
-        results["c: guide page, tallies off"] = wrk(server.url + guide_path)
-    finally:
-        server.stop()
 
     a, b, c = (
         results[k]["rps"]
@@ -206,6 +263,9 @@ def main() -> int:
     )
     ratios = {"b_over_a": b / a, "b_over_c": b / c}
     worst_p99 = max(r["p99"] for name, r in results.items() if name[0] in "bcde")
+
+    def turns(row):
+        return ", ".join(f"{turn['rps']:.0f}" for turn in rounds[row][1:])
 
     def verdict(ok):
         return "met" if ok else "**missed**"
@@ -218,6 +278,12 @@ def main() -> int:
         "Rows b–e ask for one URL over and over, as a link shared in Zalo groups does: after the first request each worker answers it "
         "from its response cache (`guide/response_cache.py`), still counting every request. Row f makes every URL new, so Flask "
         "answers each one: the cost of a page nobody has asked for in the last five minutes.",
+        f"Rows b and c, on two servers side by side, are measured in {TURNS} alternating turns of {TURN} each (after "
+        f"{WARM_UP} of each, not measured): their mean rate, their median latencies (req/s of each turn: b {turns('b')}; "
+        f"c {turns('c')}).",
+        f"The app's own CPU time for a kept answer (in-process, best of 5 × 20,000): {kept_answer_us[True]:.1f} µs with "
+        f"tallies, {kept_answer_us[False]:.1f} µs without; the rows' CPU per request under gunicorn (its sockets, parsing, "
+        "threads) is some 200–300 µs, so b/c is set by this difference only within the machine's noise.",
         f"Tallies check: {views} guide views counted for the {wrk_views} requests wrk completed in rows b and f. wrk is one client "
         f"(one address, one user agent), and since issue 14 one client's repeats count at most {REPEAT_CAP} times a minute per "
         "counter and worker (`guide/tallies/repeats.py`): every request pays for that check, the few admitted for a count.",
