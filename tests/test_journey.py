@@ -108,22 +108,31 @@ def test_a_small_journey_is_clean_and_placed(content):
     assert (place.step.number, place.total, place.step.name, place.previous.guide) == (2, 2, "Gửi", "dang-ky-khai-sinh")
 
 
+# Step 2's guides in block style, indented by four, one per line, so each problem's line is its own.
+STEP_TWO_IN_BLOCKS = "  - heading: buoc-2\n    guides:\n        - nop-qua-buu-dien\n        - {}\n"
+
+
 @pytest.mark.parametrize(
-    "old, new, complaint",
+    "old, new, complaint, line",
     [
-        ("guides: [nop-qua-buu-dien]", "guides: [khong-co]", "step 2: there is no guide 'khong-co'"),
-        ("heading: buoc-2,", "heading: buoc-9,", "step 2: this journey has no heading {#buoc-9}"),
-        ("guides: [nop-qua-buu-dien]", "guides: [dang-ky-khai-sinh]", "guide 'dang-ky-khai-sinh' is already in step 1"),
-        ("guides: [nop-qua-buu-dien]", "guides: [hanh-trinh]", "guide 'hanh-trinh' is the journey itself"),
-        ("- {heading: buoc-1, guides: [dang-ky-khai-sinh]}", "- buoc-1", "each step is `{heading:"),
+        ("guides: [nop-qua-buu-dien]", "guides: [khong-co]", "step 2: there is no guide 'khong-co'", 11),
+        ("heading: buoc-2,", "heading: buoc-9,", "step 2: this journey has no heading {#buoc-9}", 11),
+        ("guides: [nop-qua-buu-dien]", "guides: [dang-ky-khai-sinh]", "guide 'dang-ky-khai-sinh' is already in step 1", 11),
+        ("guides: [nop-qua-buu-dien]", "guides: [hanh-trinh]", "guide 'hanh-trinh' is the journey itself", 11),
+        ("- {heading: buoc-1, guides: [dang-ky-khai-sinh]}", "- buoc-1", "each step is `{heading:", 10),
+        ("  - {heading: buoc-2, guides: [nop-qua-buu-dien]}\n", STEP_TWO_IN_BLOCKS.format("khong-co"),
+         "step 2: there is no guide 'khong-co'", 14),
+        ("  - {heading: buoc-2, guides: [nop-qua-buu-dien]}\n", STEP_TWO_IN_BLOCKS.format("dang-ky-khai-sinh"),
+         "guide 'dang-ky-khai-sinh' is already in step 1", 14),
+        ("audience: [nguoi-dan]", "audience: [nguoi-dan]\nlanguage: vi", "unknown field `language`", 6),
     ],
-)
-def test_a_broken_step_is_a_checker_error_with_its_line(content, old, new, complaint):
+)  # fmt: skip
+def test_a_broken_step_or_field_is_a_checker_error_on_its_own_line(content, old, new, complaint, line):
     path = content / "vi" / "guides" / "hanh-trinh.md"
     path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
     problems = [p for p in check_content(content) if not p.warning]
     assert [p.path for p in problems] == [path], problems
-    assert complaint in problems[0].message and problems[0].line in (10, 11)
+    assert complaint in problems[0].message and problems[0].line == line, problems[0]
     with pytest.raises(ContentError):
         load_library(content)
 

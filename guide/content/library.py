@@ -94,6 +94,11 @@ class Guide:
     images_without_alt: tuple[str, ...]
     steps: tuple[tuple[str, tuple[str, ...]], ...] = ()  # a journey's steps as written: (heading id, guides)
     journey: JourneyPlace | None = None  # set when the library is loaded, for a guide that is a step
+    front_matter: Positions = dataclasses.field(default_factory=lambda: Positions(""), compare=False, repr=False)
+
+    def line(self, *path) -> int | None:
+        """The file line of a front matter field (`line("steps", 2, "guides", 0)`), for a problem's place."""
+        return self.front_matter.line(*path)
 
     @property
     def sections(self) -> tuple[Heading, ...]:
@@ -241,12 +246,12 @@ def load_guide(path: Path, locale: str, topics: dict, md: markdown.Markdown, pro
         problems.append(Problem(path, f"front matter is not valid YAML: {error}", 1))
         return None
     meta = post.metadata
+    # The front matter as split keeps the newline after the opening ---, so its lines are the file's.
     front_matter, _ = frontmatter.YAMLHandler().split(raw)
     positions = Positions(front_matter)
 
-    def complain(message: str, field: str | None = None) -> None:
-        line = positions.line(field) if field else None
-        problems.append(Problem(path, message, line + 1 if line else None))  # + 1: the opening ---
+    def complain(message: str, *field) -> None:
+        problems.append(Problem(path, message, positions.line(*field) if field else None))
 
     for name in REQUIRED:
         if meta.get(name) in (None, "", []):
@@ -278,7 +283,7 @@ def load_guide(path: Path, locale: str, topics: dict, md: markdown.Markdown, pro
         if not isinstance(raw_steps, list) or not raw_steps:
             complain("`steps` must list the journey's steps: `- {heading: buoc-1, guides: [slug, …]}`", "steps")
         else:
-            for entry in raw_steps:
+            for index, entry in enumerate(raw_steps):
                 guides = entry.get("guides", []) if isinstance(entry, dict) else None
                 if isinstance(guides, str):
                     guides = [guides]
@@ -289,7 +294,9 @@ def load_guide(path: Path, locale: str, topics: dict, md: markdown.Markdown, pro
                     or not all(isinstance(g, str) for g in guides)
                     or set(entry) - {"heading", "guides"}
                 ):
-                    complain(f"each step is `{{heading: <heading id>, guides: [slug, …]}}`, not {entry!r}", "steps")
+                    complain(
+                        f"each step is `{{heading: <heading id>, guides: [slug, …]}}`, not {entry!r}", "steps", index
+                    )
                     continue
                 steps.append((entry["heading"], tuple(guides)))
     sources = []
@@ -332,6 +339,7 @@ def load_guide(path: Path, locale: str, topics: dict, md: markdown.Markdown, pro
         links=tuple(md.collected_links),
         images_without_alt=tuple(md.images_without_alt),
         steps=tuple(steps),
+        front_matter=positions,
     )
 
 
@@ -350,7 +358,7 @@ def place_journeys(guides: dict[str, dict[str, Guide]], default: str, problems: 
                         Problem(
                             guide.path,
                             f"`steps` belong in the {default} original; this translation uses them",
-                            _line_of(guide.path, "steps:"),
+                            guide.line("steps"),
                         )
                     )
     for journey_slug, original in guides[default].items():
@@ -363,13 +371,17 @@ def place_journeys(guides: dict[str, dict[str, Guide]], default: str, problems: 
             titles = {h.anchor: h.title for h in journey.headings}
             steps, wrong = [], False
 
-            def step_problem(message: str, slug: str, once: bool = language == default, path=original.path) -> None:
+            def step_problem(
+                message: str, number: int, slug: str, once: bool = language == default, original: Guide = original
+            ) -> None:
                 if once:  # said at the original's `steps`, not again for each translation
-                    problems.append(Problem(path, message, _line_of(path, slug, after="steps:")))
+                    members = original.steps[number - 1][1]
+                    line = original.line("steps", number - 1, "guides", members.index(slug))
+                    problems.append(Problem(original.path, message, line))
 
             for number, (anchor, members) in enumerate(original.steps, start=1):
                 if anchor not in titles:
-                    line = _line_of(journey.path, anchor, after="steps:") if journey is original else None
+                    line = journey.line("steps", number - 1, "heading") if journey is original else None
                     problems.append(
                         Problem(journey.path, f"step {number}: this journey has no heading {{#{anchor}}}", line)
                     )
@@ -377,7 +389,7 @@ def place_journeys(guides: dict[str, dict[str, Guide]], default: str, problems: 
                     continue
                 for slug in members:
                     if slug not in by_slug and slug not in guides[default]:
-                        step_problem(f"step {number}: there is no guide {slug!r}", slug)
+                        step_problem(f"step {number}: there is no guide {slug!r}", number, slug)
                         wrong = True
                 steps.append(Step(number, anchor, _STEP_PREFIX.sub("", titles[anchor]), members))
             seen: dict[str, int] = {}
@@ -385,7 +397,9 @@ def place_journeys(guides: dict[str, dict[str, Guide]], default: str, problems: 
                 for slug in step.guides:
                     if slug == journey_slug or slug in seen:
                         where = "the journey itself" if slug == journey_slug else f"already in step {seen[slug]}"
-                        step_problem(f"step {step.number}: guide {slug!r} is {where}; a guide is one step", slug)
+                        step_problem(
+                            f"step {step.number}: guide {slug!r} is {where}; a guide is one step", step.number, slug
+                        )
                         wrong = True
                     seen.setdefault(slug, step.number)
             if wrong:
@@ -405,16 +419,6 @@ def place_journeys(guides: dict[str, dict[str, Guide]], default: str, problems: 
                                 next=steps[index + 1] if index + 1 < len(steps) else None,
                             ),
                         )
-
-
-def _line_of(path: Path, needle: str, after: str = "") -> int | None:
-    """The file line where `needle` first appears (after the first `after`), for a problem's place."""
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except OSError:
-        return None
-    at = raw.find(needle, max(raw.find(after), 0))
-    return raw.count("\n", 0, at) + 1 if at >= 0 else None
 
 
 def _load_yaml(path: Path, problems: list[Problem]) -> tuple[object, Positions]:
