@@ -94,8 +94,13 @@ end
 """
 
 
-def wrk(url: str, headers: dict | None = None, script: Path | None = None, duration: str = DURATION,
-        warm_up: str | None = WARM_UP) -> dict:  # fmt: skip
+def wrk(
+    url: str,
+    headers: dict | None = None,
+    script: Path | None = None,
+    duration: str = DURATION,
+    warm_up: str | None = WARM_UP,
+) -> dict:
     """One row: `warm_up` of the same load first (not measured: each worker's first answers, kept
     connections, 64 threads starting), then `duration` measured. Both are counted by the tallies."""
     args = ["wrk", "-t2", f"-c{CONNECTIONS}", "--latency"] + (["-s", str(script)] if script else [])
@@ -167,8 +172,8 @@ def in_turns(turns: list[dict]) -> dict:
 
 
 def microseconds_per_kept_answer(path: str, tallies: bool, database: Path, requests: int = 20_000) -> float:
-    """CPU time of the app's own work for a request answered from the response cache (no server, no
-    socket), tallies on or off: the best of five runs. The part of row b's cost the tallies add,
+    """Time the app's own work takes (one thread, no server, no socket) for a request answered from
+    the response cache, tallies on or off: the best of five runs. The part of row b's cost the tallies add,
     measured where the machine's noise cannot reach it."""
     from guide import create_app
 
@@ -281,7 +286,7 @@ def main() -> int:
         f"Rows b and c, on two servers side by side, are measured in {TURNS} alternating turns of {TURN} each (after "
         f"{WARM_UP} of each, not measured): their mean rate, their median latencies (req/s of each turn: b {turns('b')}; "
         f"c {turns('c')}).",
-        f"The app's own CPU time for a kept answer (in-process, best of 5 × 20,000): {kept_answer_us[True]:.1f} µs with "
+        f"The app's own time for a kept answer (in-process, best of 5 × 20,000): {kept_answer_us[True]:.1f} µs with "
         f"tallies, {kept_answer_us[False]:.1f} µs without; the rows' CPU per request under gunicorn (its sockets, parsing, "
         "threads) is some 200–300 µs, so b/c is set by this difference only within the machine's noise.",
         f"Tallies check: {views} guide views counted for the {wrk_views} requests wrk completed in rows b and f. wrk is one client "

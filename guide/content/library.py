@@ -250,8 +250,8 @@ def load_guide(path: Path, locale: str, topics: dict, md: markdown.Markdown, pro
     front_matter, _ = frontmatter.YAMLHandler().split(raw)
     positions = Positions(front_matter)
 
-    def complain(message: str, *field) -> None:
-        problems.append(Problem(path, message, positions.line(*field) if field else None))
+    def complain(message: str, *place) -> None:  # place: the field's path, e.g. ("steps", 2)
+        problems.append(Problem(path, message, positions.line(*place) if place else None))
 
     for name in REQUIRED:
         if meta.get(name) in (None, "", []):

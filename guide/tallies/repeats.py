@@ -3,10 +3,11 @@ times a minute for one visitor, and at most a few dozen times a minute for one a
 browser it names, so a loop, a refresh storm or a script that rotates its user agent adds almost
 nothing (DESIGN.md, "Usage tallies": exact).
 
-In memory only, never written, and forgotten after the minute. Who asked is a hash of the IP address and
-user agent keyed with a random value this process holds in memory (not the day's salt, which lives
-in the database and is read only by the writer thread: no page waits on the database for it). Each worker process keeps
-its own, so under gunicorn a client spread over several workers can add the cap once per worker.
+In memory only, never written, and forgotten after the minute. Who asked is a hash of the IP
+address and user agent keyed with a random value this process holds in memory (not the day's salt,
+which lives in the database and is read only by the writer thread: no page waits on the database
+for it). Each worker process keeps its own, so under gunicorn a client spread over several workers
+can add the cap once per worker.
 """
 
 import ipaddress
@@ -69,14 +70,14 @@ class RepeatCap:
     def admit(self, events: Iterable[Event], where: Hashable, ip: str, user_agent: str) -> list[Event]:
         """The events that still count, and note them as counted. `where`: what the request's
         counters share, (day, commune): a visitor just after midnight is the new day's visitor."""
-        # Python's hash of a tuple holding this process's secret: keyed, never stored, and 20 times
-        # cheaper than SHA-256 on a path every request takes.
+        # Python's hash of a tuple holding this process's secret: keyed, never stored, and about ten
+        # times cheaper than SHA-256 on a path every request takes.
         visitor = hash((self._secret, ip, user_agent))
         address = hash((self._secret, address_of(ip)))
         now = self.clock()
         since = now - self.window_seconds
         # A flood (a refresh storm, a script) is nearly all refusals, so those are decided without the
-        # lock, which 64 threads would otherwise queue on. Safe: a stored list of times is never
+        # lock, which a worker's 32 threads would otherwise queue on. Safe: a stored list of times is never
         # changed (a count stores a new one), and other threads can only add times, so a refusal
         # read unlocked stands.
         events = [event for event in events if not self._over_cap(self._caps(event, where, visitor, address), since)]
