@@ -1,6 +1,7 @@
 """What goes over the wire: compressed text, hashed static names cached for a year, 304s."""
 
 import gzip
+import hashlib
 import re
 
 
@@ -18,6 +19,18 @@ def test_static_files_have_hashed_names_cached_for_a_year(fixture_client):
         assert (
             "max-age=31536000" in response.headers["Cache-Control"] and "immutable" in response.headers["Cache-Control"]
         )
+
+
+def test_our_css_and_js_go_out_without_their_comments_and_named_by_what_is_sent(fixture_client):
+    from guide.assets import STATIC
+
+    for url in asset_urls(fixture_client):
+        if url.endswith((".css", ".js")) and ".min." not in url:
+            served = fixture_client.get(url, headers={"Accept-Encoding": "identity"}).data
+            original = (STATIC / re.sub(r"^/static/|\.[0-9a-f]{10}(?=\.\w+$)", "", url)).read_bytes()
+            assert b"/*" in original or b"// " in original, url  # the file explains itself,
+            assert b"/*" not in served and b"\n// " not in served and len(served) < len(original), url  # off the wire
+            assert hashlib.sha256(served).hexdigest()[:10] in url  # and a new minifier means a new name
 
 
 def test_a_stale_hash_is_not_served_as_if_current(fixture_client):
