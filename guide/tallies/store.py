@@ -8,19 +8,9 @@ worker process hashes alike, and it is deleted with the day's hashes once the da
 (`start_day`), after which those hashes can no longer be linked to anyone. IP address and user
 agent are never stored.
 
-`Recorder.record` never raises and never touches the database: it notes the request's counts in
-memory, and a background thread writes what was noted every `flush_seconds`, in one transaction,
-and once more when the process exits. A write that fails because the database is away (locked past
-the wait, read-only, its file or folder gone, the server unreachable) is logged and its counts are
-kept in memory, visitors too (their IP address and user agent in memory only), and written with
-the next write, once; past MAX_PENDING requests waiting, and for any other failure, they are
-dropped and counted as dropped, by reason: in memory (shown by /healthz) and in the table the next
-time a write succeeds. Visitors kept past the end of their day, once another process has started
-the next one (and deleted that day's salt), can no longer be told from those already counted: they
-are counted as dropped, "visitors-unwritten".
-
-What outlives the process (a spool of counts a failed exit could not write, a marker of what a
-live process holds) is kept on disk by `leftovers.Leftovers`, never an IP address or a user agent.
+`Recorder` is the one write path: pages note counts in memory, a background thread writes them.
+What happens to counts when the database is away is in its docstring; what outlives the process
+(a spool, a marker) in leftovers.py, never an IP address or a user agent.
 """
 
 import atexit
@@ -308,15 +298,17 @@ class Recorder:
     SIGTERM, max-requests). So a page costs a dictionary update, and each worker takes the write
     lock once per interval. Since no page waits on that thread, it waits for a lock as long as the
     database's bound allows (db.LOCK_WAIT_MS). `flush()` writes at once (the tests, `flask` commands).
-    Between `record` and the write, a batch holds the IP address and user agent in memory only, for
-    the visitor hash; they are never written, and a batch kept for a later write keeps them in
-    memory only.
+    A batch holds the IP address and user agent in memory only, for the visitor hash.
 
-    A write that meets the database away keeps its counts for the next (up to MAX_PENDING requests
-    waiting). When the exit write fails, the counters and drop counts go to a spool file in
-    `state_dir` for a later process to write. A worker killed outright (SIGKILL, out of memory) loses
-    what it held: its marker in `state_dir` lets the next process count that loss. Without a
-    `state_dir`, neither spool nor marker.
+    A write that fails because the database is away (KEPT_ON: locked past the wait, read-only, its
+    file gone, the server unreachable) is logged and its counts kept for the next write, up to
+    MAX_PENDING requests waiting; past that, and for any other failure, they are dropped and counted
+    as dropped, by reason: in memory (/healthz) and in the table at the next write that succeeds.
+    Visitors kept past the end of their day, once another process has deleted that day's salt, can
+    no longer be told from those already counted: dropped, "visitors-unwritten". When the exit
+    write fails, the counters and drop counts go to a spool file in `state_dir` for a later process
+    to write; a worker killed outright (SIGKILL, out of memory) loses what it held, and its marker
+    in `state_dir` lets the next process count that loss. Without a `state_dir`, neither.
     """
 
     def __init__(
