@@ -78,6 +78,23 @@ def test_commune_landing_shows_what_the_registry_knows(fixture_request):
     assert soup.select_one("section.place a[href$='/ra/cong-dvc-quoc-gia']")
 
 
+@pytest.mark.parametrize(
+    "url, caveat",
+    [
+        ("/xa/dur-kmal/", "(hãy kiểm tra số này trên vnpost.vn trước khi gọi)"),
+        ("/en/xa/dur-kmal/", "(check this number on vnpost.vn before you call)"),
+        ("/ngoai-tuyen", "(hãy kiểm tra số này trên vnpost.vn trước khi gọi)"),
+        ("/tu-van/thu-nghiem/ket-qua?thu-tuc=ket-hon", "(hãy kiểm tra số này trên vnpost.vn trước khi gọi)"),
+    ],
+)
+def test_the_hotline_always_comes_with_its_check_it_first(fixture_request, url, caveat):
+    """Its only source is vnpost.vn pages of 2019–2020 (domain-facts §4, "check before printing")."""
+    soup = fixture_request.get(url)
+    (number,) = soup.select("a[href='tel:1900545481']")
+    said = number.parent.get_text(" ", strip=True)
+    assert said.endswith(caveat)
+
+
 def test_a_commune_page_and_an_outcome_show_its_offices_once_the_overlay_knows_them(tmp_path):
     import shutil
 
