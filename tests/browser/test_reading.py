@@ -32,6 +32,21 @@ def test_tap_targets_are_at_least_44px_tall(live_server, page: Page):
             assert box >= 44, f"{selector} is {box}px tall"
 
 
+# A link or button that stands alone (the only thing in its line or list item, not a word in a
+# sentence, which WCAG 2.5.8 exempts): its height, where it is under 44 px.
+SMALL_STANDALONE_TARGETS = """() => [...document.querySelectorAll("a[href], button, summary, input[type=submit]")]
+  .filter(e => e.offsetParent !== null && e.parentElement.textContent.trim() === e.textContent.trim())
+  .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect().height])
+  .filter(([, height]) => height < 44)"""
+
+
+def test_every_standalone_link_and_button_is_at_least_44px_tall(live_server, page: Page):
+    guide = first_guide(live_server, page)
+    for path in ("/", "/huong-dan/", guide, "/xa/ea-na/", "/tim-kiem?q=ho+so", "/en/"):
+        page.goto(live_server.url + path)
+        assert page.evaluate(SMALL_STANDALONE_TARGETS) == [], path
+
+
 def test_the_language_switch_keeps_the_page(live_server, page: Page):
     href = first_guide(live_server, page)
     page.goto(live_server.url + "/xa/ea-na" + href)
