@@ -180,6 +180,14 @@ def test_no_good_match_says_so_and_offers_the_guide_index(fixture_request):
     assert [a["href"] for a in soup.select(".no-match a")] == ["/xa/ea-na/huong-dan/"]  # no main wizard here
 
 
+@pytest.mark.parametrize(
+    "query, heading", [("+++", "Tìm kiếm"), ("", "Tìm kiếm"), ("+khai+sinh+", "Tìm kiếm: khai sinh")]
+)
+def test_the_heading_says_what_was_sought_and_nothing_for_spaces(fixture_request, query, heading):
+    soup = fixture_request.get(f"/tim-kiem?q={query}")
+    assert soup.h1.get_text() == heading and soup.title.get_text().startswith(heading + " –")
+
+
 def test_the_live_search_input_is_wired_for_htmx(fixture_request):
     field = fixture_request.get("/tim-kiem").select_one("#search-q")
     assert (
