@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from . import htmx
 from .communes import Registry
 from .communes.finder import MAX_QUERY_LENGTH, Finder
-from .communes.model import MERGED_ON, Commune
+from .communes.model import MERGED_ON, Commune, split_kind
 from .content import Library
 from .prefixes import (
     FORMER_PARAMETER,
@@ -204,6 +204,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, render_unexpected)
     app.add_template_filter(local_date)
     app.add_template_filter(format_number)
+    app.add_template_global(split_kind)  # communes/_names.html: each language says a place's kind its own way
 
     @app.context_processor
     def page_context():

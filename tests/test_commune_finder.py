@@ -5,6 +5,7 @@ import random
 
 import pytest
 
+from guide.communes.model import split_kind
 from guide.text import fold
 
 
@@ -82,7 +83,8 @@ def test_the_split_units_old_slug_answers_a_choice_page(client_request):
     assert {"/xa/dray-bhang/", "/xa/ea-ktur/"} <= hrefs(soup)
     soup = client_request.get("/en/xa/ea-bhok/huong-dan/nop-qua-buu-dien?src=qr")
     assert {"/en/xa/dray-bhang/huong-dan/nop-qua-buu-dien", "/en/xa/ea-ktur/huong-dan/nop-qua-buu-dien"} <= hrefs(soup)
-    assert "Huyện Cư Kuin" in soup.get_text()
+    assert "Ea BHốk commune (Cư Kuin district)" in soup.get_text(" ")  # the kind in English's order
+    assert "xã Ea BHốk (huyện Cư Kuin)" in client_request.get("/xa/ea-bhok/").get_text(" ")
 
 
 def test_a_shared_old_slug_lists_each_unit_with_its_district(client_request):
@@ -174,3 +176,40 @@ def test_a_bad_query_never_fails(client, prefix, query):
         assert response.status_code == 200
     assert client.get(f"{prefix}/xa/", query_string={"tu": query}).status_code == 200
     assert client.get("/xa/krong-ana/", query_string={"tu": query}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "official, kind, name",
+    [
+        ("Huyện Krông A Na", "huyen", "Krông A Na"),
+        ("Thị Xã Buôn Hồ", "thi-xa", "Buôn Hồ"),
+        ("Thành phố Tuy Hòa", "thanh-pho", "Tuy Hòa"),
+        ("Tỉnh Phú Yên", "tinh", "Phú Yên"),
+        ("Phường 9", "phuong", "9"),
+        ("Buôn Trấp", None, "Buôn Trấp"),
+        ("Xuân Phú", None, "Xuân Phú"),  # "Xuân" is not "Xã"
+        ("Huyện", None, "Huyện"),  # a kind and no name: as written
+    ],
+)
+def test_an_official_name_splits_into_its_kind_and_its_name(official, kind, name):
+    assert split_kind(official) == (kind, name)
+
+
+@pytest.mark.parametrize(
+    "url, bar, lead",
+    [
+        ("/xa/binh-kien/", "Phường Bình Kiến", "Tỉnh Đắk Lắk"),  # a ward is not "Xã Bình Kiến"
+        ("/en/xa/binh-kien/", "Bình Kiến ward", "Đắk Lắk province"),
+        ("/en/xa/ea-na/", "Ea Na commune", "Đắk Lắk province"),
+    ],
+)
+def test_a_communes_page_names_it_and_its_province_in_the_pages_language(client_request, url, bar, lead):
+    soup = client_request.get(url)
+    assert soup.select_one(".commune-bar a").get_text(strip=True) == soup.h1.get_text(strip=True) == bar
+    assert soup.select_one(".lead").get_text(strip=True) == lead
+
+
+def test_english_names_a_numbered_ward_ward_9(client_request):
+    soup = client_request.get("/en/xa/phuong-9/")
+    assert soup.h1.get_text() == "Ward 9: which commune is yours now?"
+    assert "Ward 9 (Tuy Hòa city, Phú Yên province)" in soup.select_one(".lead").get_text()

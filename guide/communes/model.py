@@ -30,6 +30,31 @@ class Place:
         return any((self.name, self.address, self.phone, self.hours, self.map))
 
 
+# The kinds an official name may start with ("Huyện Krông A Na", "Thị Xã Buôn Hồ"), folded, longest first.
+KIND_WORDS = (
+    ("thanh pho", "thanh-pho"),
+    ("thi xa", "thi-xa"),
+    ("thi tran", "thi-tran"),
+    ("dac khu", "dac-khu"),
+    ("tinh", "tinh"),
+    ("huyen", "huyen"),
+    ("quan", "quan"),
+    ("phuong", "phuong"),
+    ("xa", "xa"),
+)
+
+
+def split_kind(official: str) -> tuple[str | None, str]:
+    """("huyen", "Krông A Na") for "Huyện Krông A Na", ("phuong", "9") for "Phường 9"; (None, the
+    name) when it does not start with its kind, so that each language can say the kind its own way."""
+    words = official.split()
+    for folded, kind in KIND_WORDS:
+        size = folded.count(" ") + 1
+        if len(words) > size and fold(" ".join(words[:size])) == folded:
+            return kind, " ".join(words[size:])
+    return None, official
+
+
 @dataclass(frozen=True)
 class Province:
     code: str

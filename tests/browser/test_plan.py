@@ -77,7 +77,7 @@ def test_every_outcome_prints_on_one_a4_page_whose_qr_code_reopens_the_plan(
         assert [code.text for code in codes] == [PUBLIC + plan + "&src=plan"], f"{slug}/{outcome}"
         # pdfium marks a hyphen where a line breaks as U+FFFE
         text = " ".join(pdf[0].get_textpage().get_text_range().replace("\ufffe", "-").split())
-        assert date in text and ("Commune Ea Na" if language else "Xã Ea Na") in text
+        assert date in text and ("Ea Na commune" if language else "Xã Ea Na") in text
         assert "Số 2 đường Thử Nghiệm" in text and "0262 3 000 000" in text  # the offices, from the overlay
         unbroken = "".join(text.split())  # an address may wrap at the end of a line
         assert "(maps.example.org/ea-na-buu-cuc)" in unbroken  # a link's address, short

@@ -104,4 +104,4 @@ def test_the_plan_says_the_day_it_was_made_in_the_pages_language(fixture_request
     monkeypatch.setattr(clock, "today", lambda: dt.date(2025, 7, 1))
     soup = fixture_request.get(prefix + "/xa/ea-na" + OUTCOME)
     stamp = " ".join(soup.select_one(".plan-stamp").get_text().split())
-    assert date in stamp and ("Xã Ea Na" if not prefix else "Commune Ea Na") in stamp
+    assert date in stamp and ("Xã Ea Na" if not prefix else "Ea Na commune") in stamp
