@@ -10,6 +10,7 @@ for it). Each worker process keeps its own, so under gunicorn a client spread ov
 can add the cap once per worker.
 """
 
+import bisect
 import ipaddress
 import secrets
 import threading
@@ -99,7 +100,8 @@ class RepeatCap:
                     continue
                 admitted.append(event)
                 for key, _ in caps:
-                    self._counted[key] = [*(at for at in self._counted.get(key, ()) if at > since), now]
+                    times = self._counted.get(key, [])
+                    self._counted[key] = [*times[bisect.bisect_right(times, since) :], now]
                     self._counted.move_to_end(key)
             while len(self._counted) > self.max_tracked:
                 self._counted.popitem(last=False)
@@ -114,7 +116,13 @@ class RepeatCap:
         )
 
     def _over_cap(self, caps: tuple[tuple[tuple, int], ...], since: float) -> bool:
-        return any(sum(at > since for at in self._counted.get(key, ())) >= cap for key, cap in caps)
+        # A key's times are in the order they were counted (each taken under the lock), so the
+        # ones in the last minute are those after `since`.
+        for key, cap in caps:
+            times = self._counted.get(key)
+            if times and len(times) - bisect.bisect_right(times, since) >= cap:
+                return True
+        return False
 
     def tracked(self) -> int:
         with self._lock:
