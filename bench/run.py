@@ -28,10 +28,10 @@ BIN = ROOT / ".venv" / "bin"
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 WARM_UP = os.environ.get("BENCH_WARM_UP", "3s")
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
-# Rows b and c are measured in turns this short, alternating, this many each: on this shared
-# 2-core VM a 10 s run's rate swings by half from one run to the next (the host's other tenants;
+# Rows a, b and c are measured in rounds of one turn this short each, this many rounds: on this
+# shared 2-core VM a run's rate swings by half from one run to the next (the host's other tenants;
 # and wrk's 64 connections, spread over the two workers once per run, at times all on one), so
-# rows measured a minute apart compared the machine's moods, not the tallies.
+# rows measured a minute apart compared the machine's moods, not the app.
 TURN = os.environ.get("BENCH_TURN", "2s")
 TURNS = int(os.environ.get("BENCH_TURNS", "20"))
 WORKERS = 2
