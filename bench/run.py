@@ -35,6 +35,7 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
 TURN = os.environ.get("BENCH_TURN", "2s")
 TURNS = int(os.environ.get("BENCH_TURNS", "20"))
 WORKERS = 2
+CEILING = "a: ceiling (same bytes, no app)"
 BUDGETS = {"first_visit_kb": 30, "partial_kb": 5, "b_over_a": 0.6, "b_over_c": 0.9, "p99_ms": 50}
 
 
@@ -261,7 +262,7 @@ def main() -> int:
                 ceiling.stop()
         finally:
             without_tallies.stop()
-        results["a: ceiling (same bytes, no app)"] = in_turns(rounds["a"])
+        results[CEILING] = in_turns(rounds["a"])
         results["b: guide page, tallies on"] = in_turns(rounds["b"])
         results["c: guide page, tallies off"] = in_turns(rounds["c"])
         (workdir / "new-fbclid.lua").write_text(NEW_FBCLID_EACH_TIME)
@@ -320,7 +321,8 @@ def main() -> int:
             for key, label in (("b_over_a", "b/a (app vs ceiling)"), ("b_over_c", "b/c (tallies on vs off)"))
             for ratio, low, high in [ratios[key]]
         ],
-        f"| worst p99 of b–e at {CONNECTIONS} connections | {worst_p99:.1f} ms | ≤ {BUDGETS['p99_ms']} ms | {verdict(worst_p99 <= BUDGETS['p99_ms'])} |",
+        f"| worst p99 of b–e at {CONNECTIONS} connections (the ceiling's own, row a: {results[CEILING]['p99']:.1f} ms) "
+        f"| {worst_p99:.1f} ms | ≤ {BUDGETS['p99_ms']} ms | {verdict(worst_p99 <= BUDGETS['p99_ms'])} |",
         "",
         f"The guide page measured: `{guide_path}` ({sizes['page_raw_kb']:.1f} KB of HTML, {sizes['page_gzip_kb']:.1f} KB gzipped); the wizard step: `{step_path}` with `HX-Request: true`.",
         "",
