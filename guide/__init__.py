@@ -3,15 +3,13 @@
 import functools
 
 from flask import Flask
-from flask_htmx import HTMX
 
 from . import assets, config, db, prefixes, security
 from .communes import load_registry
 from .content import load_library
+from .extensions import htmx
 from .i18n import babel, formats_language
 from .response_cache import ResponseCache
-
-htmx = HTMX()
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -7,11 +7,11 @@ from flask_babel import format_date, format_number, get_locale
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from . import htmx
 from .communes import Registry
 from .communes.finder import MAX_QUERY_LENGTH, Finder
 from .communes.model import MERGED_ON, Commune, split_kind
 from .content import Library
+from .extensions import is_partial
 from .prefixes import (
     FORMER_PARAMETER,
     Blueprint,
@@ -141,7 +141,7 @@ def communes():
 def find_commune():
     query = request.args.get("q", "")[:MAX_QUERY_LENGTH]
     found = finder().find(query) if query.strip() else None
-    template = "communes/_found.html" if htmx and not htmx.history_restore_request else "communes/find.html"
+    template = "communes/_found.html" if is_partial() else "communes/find.html"
     return render_template(template, query=query, found=found, partial=template.startswith("communes/_"))
 
 

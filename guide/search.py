@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from flask import Flask, current_app, render_template, request
 from markupsafe import Markup, escape
 
-from . import htmx
 from .content import Guide, Library
+from .extensions import is_partial
 from .pages import MAIN_WIZARD
 from .prefixes import Blueprint, current_language
 from .response_cache import shareable
@@ -212,7 +212,7 @@ bp = Blueprint("search", __name__)
 def search_page():
     query = request.args.get("q", "")[:MAX_QUERY_LENGTH]
     hits = current_app.extensions["guide.search"].search(query, current_language()) if query.strip() else []
-    template = "search/_results.html" if htmx and not htmx.history_restore_request else "search/search.html"
+    template = "search/_results.html" if is_partial() else "search/search.html"
     return render_template(
         template,
         query=query,

@@ -13,7 +13,8 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from .. import clock, db, dossiers, htmx
+from .. import clock, db, dossiers
+from ..extensions import is_partial
 from ..prefixes import Blueprint
 from ..tallies.classify import ARRIVAL_SOURCES
 from ..tallies.views import REASONS
@@ -270,7 +271,7 @@ def district():
             lambda value: display(value, column if column != "name" else "visitors"),
         ),
     )
-    if htmx and not htmx.history_restore_request:
+    if is_partial():
         return render_template("dashboard/_district_table.html", **context, partial=True)
     return render_template("dashboard/district.html", **context)
 

@@ -17,7 +17,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import Flask, abort, current_app, redirect, render_template, request
 from itsdangerous import BadData, URLSafeSerializer
 
-from .. import htmx
+from ..extensions import is_partial
 from ..pages import MAIN_WIZARD
 from ..prefixes import Blueprint, is_own_parameter
 from . import count
@@ -91,7 +91,7 @@ def useful():
     else:
         count(f"useful_{answer}", subject)
         after = ASKED_WHY if answer == "no" else THANKED
-    if htmx and not htmx.history_restore_request:
+    if is_partial():
         return render_template("tallies/_useful_next.html", part=NEXT_PART[after], token=token)
     path, _, _ = back.partition("#")
     return redirect(f"{path}{'&' if '?' in path else '?'}{THANKS}={after}#{WIDGET_ID}", 303)

@@ -10,8 +10,9 @@ from urllib.parse import urlencode
 from flask import abort, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup
 
-from .. import clock, events, htmx
+from .. import clock, events
 from ..content import with_prefix
+from ..extensions import is_partial
 from ..prefixes import Blueprint, current_language, url_prefix
 from ..response_cache import shareable
 from ..share import public_base, qr_svg, qr_url, short_address
@@ -39,10 +40,6 @@ def where_to(wizard: Wizard, state: State) -> str:
     """The URL of the first step the visitor still has to see."""
     step = state.current.id if state.current else CHECK
     return step_url(wizard, step, canonical(wizard, state.answers, state))
-
-
-def is_partial() -> bool:
-    return bool(htmx) and not htmx.history_restore_request
 
 
 def render_step(template: str, wizard: Wizard, state: State, push_url: str | None = None, **context):
