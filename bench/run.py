@@ -36,7 +36,7 @@ TURN = os.environ.get("BENCH_TURN", "2s")
 TURNS = int(os.environ.get("BENCH_TURNS", "20"))
 WORKERS = 2
 CEILING = "a: ceiling (same bytes, no app)"
-BUDGETS = {"first_visit_kb": 30, "partial_kb": 5, "b_over_a": 0.6, "b_over_c": 0.9, "p99_ms": 50}
+BUDGETS = {"first_visit_kb": 30, "partial_kb": 5, "b_over_a": 0.6, "b_over_c": 0.9, "p99_over_a": 1.5}
 
 
 def free_port() -> int:
@@ -278,6 +278,9 @@ def main() -> int:
         sum(row["requests"] for row in rounds["b"]) + results["f: guide page, a new fbclid each time"]["requests"]
     )
     ratios = {"b_over_a": turn_ratio(rounds["b"], rounds["a"]), "b_over_c": turn_ratio(rounds["b"], rounds["c"])}
+    # The p99 budget is relative (issue 27): the guide page's p99 (row b, the median of its turns' p99)
+    # against the ceiling's, measured the same way in the same rounds, since machines differ.
+    guide_p99, ceiling_p99 = results["b: guide page, tallies on"]["p99"], results[CEILING]["p99"]
     worst_p99 = max(r["p99"] for name, r in results.items() if name[0] in "bcde")
 
     def turns(row):
@@ -321,8 +324,9 @@ def main() -> int:
             for key, label in (("b_over_a", "b/a (app vs ceiling)"), ("b_over_c", "b/c (tallies on vs off)"))
             for ratio, low, high in [ratios[key]]
         ],
-        f"| worst p99 of b–e at {CONNECTIONS} connections (the ceiling's own, row a: {results[CEILING]['p99']:.1f} ms) "
-        f"| {worst_p99:.1f} ms | ≤ {BUDGETS['p99_ms']} ms | {verdict(worst_p99 <= BUDGETS['p99_ms'])} |",
+        f"| guide page's p99 over the ceiling's at {CONNECTIONS} connections ({guide_p99:.1f} ms / {ceiling_p99:.1f} ms; "
+        f"worst of b–e, reported only: {worst_p99:.1f} ms) | {guide_p99 / ceiling_p99:.2f} | ≤ {BUDGETS['p99_over_a']} "
+        f"| {verdict(guide_p99 <= BUDGETS['p99_over_a'] * ceiling_p99)} |",
         "",
         f"The guide page measured: `{guide_path}` ({sizes['page_raw_kb']:.1f} KB of HTML, {sizes['page_gzip_kb']:.1f} KB gzipped); the wizard step: `{step_path}` with `HX-Request: true`.",
         "",
