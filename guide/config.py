@@ -4,8 +4,8 @@ safe as they stand.
 There is no built-in secret: without GUIDE_SECRET_KEY the installation makes its own, at random,
 once, in the instance folder (readable by its owner only), and keeps it, so sessions survive a
 restart and nobody else can sign a cookie. What is unsafe is refused at start-up with a message
-that says what to change: an unknown GUIDE_ENV, a secret shorter than MIN_SECRET_BYTES, debug in
-production.
+that says what to change: an unknown GUIDE_ENV, a secret shorter than MIN_SECRET_BYTES, debug or a
+password hash other than scrypt in production.
 """
 
 import os
@@ -57,6 +57,7 @@ def from_environment(instance_path: str) -> dict:
         # A CSRF token lives as long as the session: staff who leave a form open still submit it.
         "WTF_CSRF_TIME_LIMIT": None,
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "PASSWORD_HASH_METHOD": "scrypt",  # werkzeug's; tests not about hashing set a cheap one
     }
 
 
@@ -66,6 +67,8 @@ def refuse_unsafe(config: dict) -> None:
         raise ConfigError(f"GUIDE_ENV={config['GUIDE_ENV']!r} is not known: use one of {', '.join(ENVIRONMENTS)}")
     if config["GUIDE_ENV"] == "production" and config.get("DEBUG"):
         raise ConfigError("debug mode runs code sent by anyone who can reach its console: never in production")
+    if config["GUIDE_ENV"] == "production" and not config["PASSWORD_HASH_METHOD"].startswith("scrypt"):
+        raise ConfigError("passwords are hashed with scrypt in production")
     if config["SECRET_KEY"] is None:
         config["SECRET_KEY"] = instance_secret(Path(config["SECRET_KEY_FILE"]))
     secret = config["SECRET_KEY"]

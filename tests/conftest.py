@@ -20,10 +20,29 @@ ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("GUIDE_SECRET_KEY", secrets.token_urlsafe(32))
 
 
+# What every test app gets beyond the shipped defaults: testing mode, and cheap password hashes
+# (scrypt costs ~0.15 s a hash; tests/test_security.py checks the real method on its own).
+TEST_CONFIG = {"TESTING": True, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+FIXTURE_CONTENT = ROOT / "tests" / "fixtures" / "content"
+
+
+def make_app(folder: Path, **config):
+    """An app with the test settings, its SQLite database in `folder` unless `config` names one."""
+    return create_app({**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{folder / 'test.sqlite3'}", **config})
+
+
+# The apps are built once per test module (a module's tests read pages; none changes the app), and
+# each test gets a client of its own (its own cookies). A module whose tests count tallies, change
+# the app or need an empty database takes `app_per_test` / `fixture_app_per_test` instead:
+# an `app` fixture of its own returning `app_per_test` (or `fixture_app_per_test`).
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    return make_app(tmp_path_factory.mktemp("app"))
+
+
 @pytest.fixture
-def app(tmp_path):
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite3'}"})
-    yield app
+def app_per_test(tmp_path):
+    return make_app(tmp_path)
 
 
 @pytest.fixture
@@ -31,15 +50,15 @@ def client(app):
     return app.test_client()
 
 
-FIXTURE_CONTENT = ROOT / "tests" / "fixtures" / "content"
+@pytest.fixture(scope="module")
+def fixture_app(tmp_path_factory):
+    """The app on a small, fixed content tree: for tests about the engine, not the shipped words."""
+    return make_app(tmp_path_factory.mktemp("fixture"), CONTENT_DIR=FIXTURE_CONTENT)
 
 
 @pytest.fixture
-def fixture_app(tmp_path):
-    """The app on a small, fixed content tree: for tests about the engine, not the shipped words."""
-    return create_app(
-        {"TESTING": True, "CONTENT_DIR": FIXTURE_CONTENT, "DATABASE_URL": f"sqlite:///{tmp_path / 'fixture.sqlite3'}"}
-    )
+def fixture_app_per_test(tmp_path):
+    return make_app(tmp_path, CONTENT_DIR=FIXTURE_CONTENT)
 
 
 @pytest.fixture
@@ -115,7 +134,13 @@ def live_server(tmp_path_factory):
     from guide.clock import today
     from guide.dashboard import demo, users
 
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite3'}"})
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite3'}",
+            **TEST_CONFIG,
+            "TESTING": False,
+        }
+    )
     with app.app_context():
         db.create_schema()
         demo.fill(90, today())  # a living dashboard for the browser tests

@@ -11,6 +11,7 @@ Sessions can be ended from the server: each user has a session version, carried 
 on, which ends every session of that user in every browser, a copied cookie included.
 """
 
+import functools
 import sys
 
 import click
@@ -37,8 +38,18 @@ users = sa.Table(
     sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
     sa.Column("session_version", sa.Integer, nullable=False, server_default="0"),
 )
-# Compared against when the name is unknown, so that a wrong name costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not a password")
+
+
+def password_hash(password: str) -> str:
+    """The password hashed by the configured method (scrypt; the tests that are not about hashing
+    use a cheap one, which config.refuse_unsafe refuses in production)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """Compared against when the name is unknown, so that a wrong name costs as long as a wrong password."""
+    return generate_password_hash("not a password", method=method)
 
 
 class User(UserMixin):
@@ -80,7 +91,9 @@ def authenticate(name: str, password: str) -> User | None:
     if is_plausible_name(name):
         with db.engine().connect() as connection:
             row = connection.execute(sa.select(users).where(users.c.name == name)).first()
-    right = check_password_hash(row.password_hash if row is not None else _DUMMY_HASH, password)
+    right = check_password_hash(
+        row.password_hash if row is not None else _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password
+    )
     if row is not None and right:
         if row.failed_logins:
             with db.engine().begin() as connection:
@@ -111,7 +124,7 @@ def set_password(name: str, password: str) -> bool:
             users.update()
             .where(users.c.name == name)
             .values(
-                password_hash=generate_password_hash(password),
+                password_hash=password_hash(password),
                 failed_logins=0,
                 session_version=users.c.session_version + 1,
             )
@@ -122,7 +135,7 @@ def set_password(name: str, password: str) -> bool:
 def add(name: str, password: str, role: str, commune: str | None) -> None:
     with db.engine().begin() as connection:
         connection.execute(
-            users.insert().values(name=name, password_hash=generate_password_hash(password), role=role, commune=commune)
+            users.insert().values(name=name, password_hash=password_hash(password), role=role, commune=commune)
         )
 
 

@@ -241,3 +241,14 @@ def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1):
             pass
         time.sleep(interval)
     raise TimeoutError("gave up waiting")
+
+
+@pytest.fixture
+def app(app_per_test):
+    """Tally tests count from an empty database: one app each."""
+    return app_per_test
+
+
+@pytest.fixture
+def fixture_app(fixture_app_per_test):
+    return fixture_app_per_test
