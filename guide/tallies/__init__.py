@@ -1,7 +1,7 @@
 """Per-commune usage tallies: privacy first, exact, never in the way (DESIGN.md, "Usage tallies").
 
-The Flask side is thin. Views and the wizard engine report what happened (`count()`, the signals
-in guide/events.py); once the response is made, `classify` decides whether the request was a
+The Flask side is thin. Views, the wizard pages among them, report what happened with `count()`;
+once the response is made, `classify` decides whether the request was a
 person's and what it counts for, `RepeatCap` drops what one client already counted too often this
 minute (repeats.py), and the `Recorder` notes the rest, to be written with that second's counts in
 one transaction. Nothing here may fail a page: any error is logged and counted as dropped.
@@ -9,10 +9,10 @@ one transaction. Nothing here may fail a page: any error is logged and counted a
 
 from urllib.parse import parse_qsl
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, g, request
 from werkzeug.datastructures import MultiDict
 
-from .. import db, events
+from .. import db
 from ..prefixes import current_language
 from .classify import Event, PageRequest, counts_for, is_person
 from .repeats import RepeatCap
@@ -30,28 +30,6 @@ def count(kind: str, subject: str = "", source: str = "") -> None:
     """Report an event from a view. It is counted after the response, if the request turns out
     to be a person's and the view did not fail."""
     g.setdefault("tally_events", []).append(Event(kind, subject, source))
-
-
-def _report(app: Flask, event: Event) -> None:
-    try:
-        if has_request_context() and current_app._get_current_object() is app:
-            count(event.kind, event.subject, event.source)
-        elif app.config.get("TALLIES_ENABLED") and recorder(app) is not None:
-            recorder(app).record(Batch((event,)))  # sent outside a request: nothing to filter
-    except Exception:  # a receiver must never raise into the page that sent the signal
-        app.logger.exception("tallies: could not take an event")
-
-
-def _wizard_started(app, wizard: str, **_):
-    _report(app, Event("wizard_start", wizard))
-
-
-def _outcome_reached(app, wizard: str, outcome: str, **_):
-    _report(app, Event("wizard_outcome", f"{wizard}:{outcome}"))
-
-
-events.wizard_started.connect(_wizard_started)
-events.outcome_reached.connect(_outcome_reached)
 
 
 # The request headers classify reads (read straight from the WSGI environ: this runs on every request).
