@@ -1,10 +1,10 @@
 """Per-commune usage tallies: privacy first, exact, never in the way (DESIGN.md, "Usage tallies").
 
-The Flask side is thin. Views, the wizard pages among them, report what happened with `count()`;
-once the response is made, `classify` decides whether the request was a
-person's and what it counts for, `RepeatCap` drops what one client already counted too often this
-minute (repeats.py), and the `Recorder` notes the rest, to be written with that second's counts in
-one transaction. Nothing here may fail a page: any error is logged and counted as dropped.
+The Flask side is thin. Views, the wizard pages among them, report what happened with `count()`
+(report.py); once the response is made, `classify` decides whether the request was a person's and
+what it counts for, `RepeatCap` drops what one client already counted too often this minute
+(repeats.py), and the `Recorder` (store.py) notes the rest, to be written with that second's counts
+in one transaction. Nothing here may fail a page: any error is logged and counted as dropped.
 """
 
 from urllib.parse import parse_qsl
@@ -14,8 +14,10 @@ from werkzeug.datastructures import MultiDict
 
 from .. import db
 from ..prefixes import current_language
-from .classify import Event, PageRequest, counts_for, is_person
+from . import cli, views
+from .classify import PageRequest, counts_for, is_person
 from .repeats import RepeatCap
+from .report import count as count  # the one way a view reports an event: tallies.count(…)
 from .store import Batch, Recorder
 
 EXTENSION = "guide.tallies"
@@ -24,12 +26,6 @@ REPEATS = "guide.tallies.repeats"
 
 def recorder(app: Flask | None = None) -> Recorder | None:
     return (app or current_app).extensions.get(EXTENSION)
-
-
-def count(kind: str, subject: str = "", source: str = "") -> None:
-    """Report an event from a view. It is counted after the response, if the request turns out
-    to be a person's and the view did not fail."""
-    g.setdefault("tally_events", []).append(Event(kind, subject, source))
 
 
 # The request headers classify reads (read straight from the WSGI environ: this runs on every request).
@@ -108,8 +104,6 @@ def _count(app: Flask, hit: PageRequest, language: str, environ: dict, headers=N
 
 
 def init_app(app: Flask) -> None:
-    from . import cli, views
-
     url = app.config["DATABASE_URL"]
     app.extensions[EXTENSION] = Recorder(
         lambda: db.engine_for(url),
