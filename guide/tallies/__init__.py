@@ -3,7 +3,7 @@
 The Flask side is thin. Views, the wizard pages among them, report what happened with `count()`
 (report.py); once the response is made, `classify` decides whether the request was a person's and
 what it counts for, `RepeatCap` drops what one client already counted too often this minute
-(repeats.py), and the `Recorder` (store.py) notes the rest, to be written with that second's counts
+(repeats.py), and the `Recorder` (writer.py) notes the rest, to be written with that second's counts
 in one transaction. Nothing here may fail a page: any error is logged and counted as dropped.
 """
 
@@ -18,7 +18,7 @@ from . import cli, views
 from .classify import PageRequest, counts_for, is_person
 from .repeats import RepeatCap
 from .report import count as count  # the one way a view reports an event: tallies.count(…)
-from .store import Batch, Recorder
+from .writer import Batch, Recorder
 
 EXTENSION = "guide.tallies"
 REPEATS = "guide.tallies.repeats"
@@ -109,7 +109,7 @@ def init_app(app: Flask) -> None:
         lambda: db.engine_for(url),
         flush_seconds=app.config["TALLIES_FLUSH_SECONDS"],
         sqlite_file=db.sqlite_path(url),
-        # The spool and the markers of killed workers (store.py); TALLIES_STATE_DIR only for tests.
+        # The spool and the markers of killed workers (leftovers.py); TALLIES_STATE_DIR only for tests.
         state_dir=app.config.get("TALLIES_STATE_DIR") or app.instance_path,
         logger=app.logger,
     )
