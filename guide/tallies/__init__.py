@@ -1,22 +1,24 @@
 """Per-commune usage tallies: privacy first, exact, never in the way (DESIGN.md, "Usage tallies").
 
-The Flask side is thin. Views and the wizard engine report what happened (`count()`, the signals
-in guide/events.py); once the response is made, `classify` decides whether the request was a
-person's and what it counts for, `RepeatCap` drops what one client already counted too often this
-minute (repeats.py), and the `Recorder` notes the rest, to be written with that second's counts in
-one transaction. Nothing here may fail a page: any error is logged and counted as dropped.
+The Flask side is thin. Views, the wizard pages among them, report what happened with `count()`
+(report.py); once the response is made, `classify` decides whether the request was a person's and
+what it counts for, `RepeatCap` drops what one client already counted too often this minute
+(repeats.py), and the `Recorder` (writer.py) notes the rest, to be written with that second's counts
+in one transaction. Nothing here may fail a page: any error is logged and counted as dropped.
 """
 
 from urllib.parse import parse_qsl
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, g, request
 from werkzeug.datastructures import MultiDict
 
-from .. import db, events
+from .. import db
 from ..prefixes import current_language
-from .classify import Event, PageRequest, counts_for, is_person
+from . import cli, views
+from .classify import PageRequest, counts_for, is_person
 from .repeats import RepeatCap
-from .store import Batch, Recorder
+from .report import count as count  # the one way a view reports an event: tallies.count(…)
+from .writer import Batch, Recorder
 
 EXTENSION = "guide.tallies"
 REPEATS = "guide.tallies.repeats"
@@ -24,34 +26,6 @@ REPEATS = "guide.tallies.repeats"
 
 def recorder(app: Flask | None = None) -> Recorder | None:
     return (app or current_app).extensions.get(EXTENSION)
-
-
-def count(kind: str, subject: str = "", source: str = "") -> None:
-    """Report an event from a view. It is counted after the response, if the request turns out
-    to be a person's and the view did not fail."""
-    g.setdefault("tally_events", []).append(Event(kind, subject, source))
-
-
-def _report(app: Flask, event: Event) -> None:
-    try:
-        if has_request_context() and current_app._get_current_object() is app:
-            count(event.kind, event.subject, event.source)
-        elif app.config.get("TALLIES_ENABLED") and recorder(app) is not None:
-            recorder(app).record(Batch((event,)))  # sent outside a request: nothing to filter
-    except Exception:  # a receiver must never raise into the page that sent the signal
-        app.logger.exception("tallies: could not take an event")
-
-
-def _wizard_started(app, wizard: str, **_):
-    _report(app, Event("wizard_start", wizard))
-
-
-def _outcome_reached(app, wizard: str, outcome: str, **_):
-    _report(app, Event("wizard_outcome", f"{wizard}:{outcome}"))
-
-
-events.wizard_started.connect(_wizard_started)
-events.outcome_reached.connect(_outcome_reached)
 
 
 # The request headers classify reads (read straight from the WSGI environ: this runs on every request).
@@ -130,14 +104,12 @@ def _count(app: Flask, hit: PageRequest, language: str, environ: dict, headers=N
 
 
 def init_app(app: Flask) -> None:
-    from . import cli, views
-
     url = app.config["DATABASE_URL"]
     app.extensions[EXTENSION] = Recorder(
         lambda: db.engine_for(url),
         flush_seconds=app.config["TALLIES_FLUSH_SECONDS"],
         sqlite_file=db.sqlite_path(url),
-        # The spool and the markers of killed workers (store.py); TALLIES_STATE_DIR only for tests.
+        # The spool and the markers of killed workers (leftovers.py); TALLIES_STATE_DIR only for tests.
         state_dir=app.config.get("TALLIES_STATE_DIR") or app.instance_path,
         logger=app.logger,
     )

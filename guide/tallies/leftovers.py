@@ -63,6 +63,30 @@ def alive(pid: int) -> bool:
 Claimed = list[tuple[Path, Path]]  # (the file renamed as this process's, its name before)
 
 
+def _left_over(folder: str, entry: str) -> bool:
+    """Whether a file in the spool or the markers folder is for this process to claim: nobody is
+    writing it, and a marker's process is gone (a marker with this process's pid that none of its
+    recorders holds was left by an earlier process of the same pid)."""
+    claimer = entry.partition(_CLAIMED)[2]
+    if claimer:  # being written by another process, or left by one that died doing it
+        return claimer.isdigit() and not alive(int(claimer))
+    if folder == SPOOL_FOLDER:
+        return entry.endswith(".json")
+    pid = entry.split("-")[1]
+    return entry not in _own_markers and pid.isdigit() and (int(pid) == os.getpid() or not alive(int(pid)))
+
+
+def _take(folder: Path, entry: str) -> Claimed:
+    """Claim one file by renaming it as this process's; nothing when another process claimed it first."""
+    original = entry.partition(_CLAIMED)[0]
+    target = folder / f"{original}{_CLAIMED}{os.getpid()}"
+    try:
+        os.rename(folder / entry, target)
+    except OSError:  # another process claimed it first
+        return []
+    return [(target, folder / original)]
+
+
 class Leftovers:
     """The spool and the marker of one recorder, in `state_dir` (None: neither)."""
 
@@ -146,7 +170,7 @@ class Leftovers:
         claimed = []
         if self.state_dir is None:
             return claimed
-        prefix, me = f"{self._name()}-", os.getpid()
+        prefix = f"{self._name()}-"
         for name in (SPOOL_FOLDER, OPEN_FOLDER):
             folder = self.state_dir / name
             try:
@@ -154,25 +178,9 @@ class Leftovers:
             except OSError:
                 continue
             for entry in entries:
-                if not entry.startswith(prefix) or entry.endswith(".unreadable"):  # another database's, or
-                    continue  # a file being written (".…"), or one that could not be read
-                original, _, claimer = entry.partition(_CLAIMED)
-                if claimer:  # being written by another process, or left by one that died doing it
-                    if not claimer.isdigit() or alive(int(claimer)):
-                        continue
-                elif name == SPOOL_FOLDER:
-                    if not entry.endswith(".json"):
-                        continue
-                else:
-                    pid = entry.split("-")[1]
-                    if entry in _own_markers or not pid.isdigit() or (int(pid) != me and alive(int(pid))):
-                        continue
-                target = folder / f"{original}{_CLAIMED}{me}"
-                try:
-                    os.rename(folder / entry, target)
-                except OSError:  # another process claimed it first
-                    continue
-                claimed.append((target, folder / original))
+                # Not another database's, nor a file being written (".…"), nor one that could not be read.
+                if entry.startswith(prefix) and not entry.endswith(".unreadable") and _left_over(name, entry):
+                    claimed += _take(folder, entry)
         return claimed
 
     def unclaim(self, claimed: Claimed) -> None:

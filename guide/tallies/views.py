@@ -20,8 +20,8 @@ from itsdangerous import BadData, URLSafeSerializer
 from ..extensions import is_partial
 from ..pages import MAIN_WIZARD
 from ..prefixes import Blueprint, is_own_parameter
-from . import count
 from .classify import THANKS
+from .report import count
 
 bp = Blueprint("tallies", __name__)
 ANSWERS = ("yes", "no")

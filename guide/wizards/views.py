@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from flask import abort, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup
 
-from .. import clock, events
+from .. import clock, tallies
 from ..content import with_prefix
 from ..extensions import is_partial
 from ..prefixes import Blueprint, current_language, url_prefix
@@ -82,7 +82,7 @@ def step(wizard_slug: str, step: str):
             return redirect(where_to(wizard, state), 303)
         if step == CHECK:
             return render_step("check", wizard, state)
-        events.outcome_reached.send(current_app._get_current_object(), wizard=wizard.slug, outcome=state.outcome.id)
+        tallies.count("wizard_outcome", f"{wizard.slug}:{state.outcome.id}")
         language = current_language()
         library = current_app.extensions["guide.library"]
         # The plan to carry and to send: its own address, absolute, with the answers and nothing else
@@ -116,7 +116,7 @@ def step(wizard_slug: str, step: str):
             return redirect(target, 303)
         error = True
     elif step == wizard.start and step not in answers:
-        events.wizard_started.send(current_app._get_current_object(), wizard=wizard.slug)
+        tallies.count("wizard_start", wizard.slug)
     return render_step(
         "question", wizard, state, question=question, selected=answers.get(step), error=error, back=state.previous(step)
     )

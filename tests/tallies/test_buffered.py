@@ -11,9 +11,10 @@ import pytest
 import sqlalchemy as sa
 
 from guide import create_app, db
+from guide.clock import TIMEZONE
 from guide.tallies import recorder
 from guide.tallies.classify import VISITOR, Event
-from guide.tallies.store import TIMEZONE, Batch, Recorder
+from guide.tallies.writer import Batch, Recorder
 from tests.conftest import FIXTURE_CONTENT, ROOT
 
 from .conftest import HOURS, ZALO_IN_APP, another_visitor, counters, wait_for
@@ -127,7 +128,7 @@ def test_a_process_that_exits_normally_writes_what_it_noted(tmp_path):
     script = f"""
 from guide import db
 from guide.tallies.classify import Event
-from guide.tallies.store import Batch, Recorder
+from guide.tallies.writer import Batch, Recorder
 counting = Recorder(lambda: db.engine_for({url!r}), flush_seconds={HOURS})
 for _ in range(5):
     assert counting.record(Batch((Event("view", "home"),)))

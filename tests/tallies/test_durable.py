@@ -16,10 +16,12 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from guide import db
-from guide.tallies import store
+from guide.clock import TIMEZONE
+from guide.tallies import store, writer
 from guide.tallies.classify import VISITOR, Event
 from guide.tallies.leftovers import OPEN_FOLDER, SPOOL_FOLDER
-from guide.tallies.store import TIMEZONE, Batch, Recorder, visitor_hash
+from guide.tallies.store import visitor_hash
+from guide.tallies.writer import Batch, Recorder
 from tests.conftest import ROOT
 
 from .conftest import HOURS, ZALO_IN_APP, counters
@@ -98,7 +100,7 @@ def test_counts_kept_while_the_database_is_away_are_written_once_it_is_back(engi
 
 
 def test_kept_counts_are_bounded_and_what_is_past_the_bound_is_counted_dropped(engine, tmp_path, monkeypatch):
-    monkeypatch.setattr(store, "MAX_PENDING", 4)
+    monkeypatch.setattr(writer, "MAX_PENDING", 4)
     counting = recorder(engine, tmp_path)
     view = Batch((Event("view", "home"),))
     assert counting.record(view) and counting.flush()
@@ -138,7 +140,7 @@ def test_a_worker_whose_last_write_fails_leaves_a_spool_that_a_later_one_writes_
 import sqlalchemy as sa
 from guide import db
 from guide.tallies.classify import VISITOR, Event
-from guide.tallies.store import Batch, Recorder
+from guide.tallies.writer import Batch, Recorder
 engine = db.make_engine({url!r})
 counting = Recorder(lambda: engine, sqlite_file=db.sqlite_path({url!r}), state_dir={str(state_dir)!r},
                     flush_seconds={HOURS})
@@ -223,7 +225,7 @@ import sys, time
 from guide import db
 db.LOCK_WAIT_MS = 100
 from guide.tallies.classify import VISITOR, Event
-from guide.tallies.store import Batch, Recorder
+from guide.tallies.writer import Batch, Recorder
 counting = Recorder(lambda: db.engine_for({url!r}), sqlite_file={str(path)!r}, state_dir={str(state_dir)!r},
                     flush_seconds={HOURS})
 person = Batch((VISITOR, Event("view", "home")), "ea-na", "vi", {IP_ANA!r}, {ZALO_IN_APP!r})

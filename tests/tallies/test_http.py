@@ -1,5 +1,5 @@
 """Through the app: what real requests count for, the outbound redirect, the useful widget, the
-page that says what we count, the signals from the wizards, the commands and /healthz."""
+page that says what we count, the wizards' starts and outcomes, the commands and /healthz."""
 
 import datetime as dt
 import re
@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 import sqlalchemy as sa
 
-from guide import create_app, db, events
+from guide import create_app, db, tallies
 from guide.tallies import recorder
 from guide.tallies.store import salt, visitor
 
@@ -173,10 +173,10 @@ def test_outbound_counts_and_redirects_to_the_allow_listed_address_only(fixture_
     assert counted(fixture_app) == Counter({("ea-na", "outbound", "vneid", "", "vi"): 1})
 
 
-# --- the wizards' signals ------------------------------------------------------------------------
+# --- the wizards' starts and outcomes ------------------------------------------------------------------------
 
 
-def test_wizard_starts_and_outcomes_are_counted_from_the_signals(fixture_client, fixture_app):
+def test_wizard_starts_and_outcomes_are_counted(fixture_client, fixture_app):
     assert fixture_client.get("/xa/ea-na/tu-van/thu-nghiem/thu-tuc", headers=PERSON).status_code == 200
     assert (
         fixture_client.get("/xa/ea-na/tu-van/thu-nghiem/ket-qua?thu-tuc=khai-sinh&vneid=co", headers=PERSON).status_code
@@ -195,18 +195,13 @@ def test_a_preview_fetcher_on_a_wizard_result_counts_no_outcome(fixture_client, 
     assert counted(fixture_app) == Counter()
 
 
-def test_signals_sent_directly(fixture_app):
+def test_a_reported_event_waits_for_the_response(fixture_app):
     with fixture_app.test_request_context("/xa/ea-na/tu-van/thu-nghiem/thu-tuc"):
-        events.wizard_started.send(fixture_app, wizard="thu-nghiem")  # inside a request: waits for the response
+        tallies.count("wizard_start", "thu-nghiem")  # no response made: nothing is counted
     assert counted(fixture_app) == Counter()
-    events.wizard_started.send(fixture_app, wizard="thu-nghiem")  # outside a request: counted at once
-    events.outcome_reached.send(fixture_app, wizard="thu-nghiem", outcome="buu-dien")
-    assert counted(fixture_app) == Counter(
-        {("", "wizard_start", "thu-nghiem", "", ""): 1, ("", "wizard_outcome", "thu-nghiem:buu-dien", "", ""): 1}
-    )
 
 
-def test_a_signal_from_another_app_is_not_counted_here(fixture_app, tmp_path):
+def test_a_wizard_start_in_another_app_is_not_counted_here(fixture_app, tmp_path):
     other = create_app(
         {
             "TESTING": True,
@@ -214,8 +209,8 @@ def test_a_signal_from_another_app_is_not_counted_here(fixture_app, tmp_path):
             "CONTENT_DIR": fixture_app.config["CONTENT_DIR"],
         }
     )
-    events.wizard_started.send(other, wizard="thu-nghiem")
-    assert counted(fixture_app) == Counter() and counted(other)[("", "wizard_start", "thu-nghiem", "", "")] == 1
+    assert other.test_client().get("/tu-van/thu-nghiem/thu-tuc", headers=PERSON).status_code == 200
+    assert counted(fixture_app) == Counter() and counted(other)[("", "wizard_start", "thu-nghiem", "", "vi")] == 1
 
 
 # --- was this page useful? ---------------------------------------------------------------------

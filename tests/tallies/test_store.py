@@ -11,21 +11,12 @@ import sqlalchemy as sa
 from psycopg import errors as pg
 
 from guide import db
-from guide.tallies import store
+from guide.clock import TIMEZONE
+from guide.tallies import writer
 from guide.tallies.classify import VISITOR, Event
-from guide.tallies.store import (
-    TIMEZONE,
-    Batch,
-    DatabaseMissing,
-    Recorder,
-    add_counts,
-    reason_for,
-    salt,
-    start_day,
-    tally,
-    visitor,
-    visitor_hash,
-)
+from guide.tallies.failures import DatabaseMissing, reason_for
+from guide.tallies.store import add_counts, salt, start_day, tally, visitor, visitor_hash
+from guide.tallies.writer import Batch, Recorder
 
 from .conftest import HOURS, counters
 
@@ -207,15 +198,15 @@ def test_a_write_that_fails_for_another_reason_is_dropped_counted_and_written_on
     kept, they would fail every write after them, so they are dropped and the loss counted."""
     counting = recorder_for(engine, Clock(dt.datetime(2026, 3, 1, 9, 0, tzinfo=TIMEZONE)))
     assert written(counting, Batch((Event("view", "home"),)))
-    real_add = store.add_counts
+    real_add = writer.add_counts
 
     def refuse(connection, counts):
         raise sa.exc.DataError("INSERT …", {}, ValueError("value too long"))
 
-    monkeypatch.setattr(store, "add_counts", refuse)
+    monkeypatch.setattr(writer, "add_counts", refuse)
     assert written(counting, Batch((Event("view", "home"),))) is False
     assert counting.status() == {"dropped": 1, "dropped_by_reason": {"error": 1}, "last_error": "error"}
-    monkeypatch.setattr(store, "add_counts", real_add)
+    monkeypatch.setattr(writer, "add_counts", real_add)
     assert written(counting, Batch((Event("view", "home"),)))
     found = counters(str(engine.url))
     assert found[("", "dropped", "error", "", "")] == 1 and found[("", "view", "home", "", "")] == 2

@@ -2,7 +2,7 @@
 
 import pytest
 
-from guide import events
+from guide import tallies
 
 W = "/tu-van/thu-nghiem"
 
@@ -103,21 +103,14 @@ def test_commune_outcome_links_stay_in_the_commune(fixture_request):
     assert soup.h1.get_text() == "Submit fully online"
 
 
-def test_the_engine_reports_starts_and_outcomes_through_the_hook(fixture_app):
+def test_the_engine_reports_starts_and_outcomes_to_the_tallies(fixture_app, monkeypatch):
     seen = []
-    started = lambda sender, **kw: seen.append(("start", kw["wizard"]))
-    reached = lambda sender, **kw: seen.append(("outcome", kw["wizard"], kw["outcome"]))
-    events.wizard_started.connect(started, fixture_app)
-    events.outcome_reached.connect(reached, fixture_app)
-    try:
-        client = fixture_app.test_client()
-        client.get(W + "/thu-tuc")
-        client.get(W + "/vneid?thu-tuc=khai-sinh")
-        client.get(W + "/ket-qua?thu-tuc=ket-hon")
-    finally:
-        events.wizard_started.disconnect(started, fixture_app)
-        events.outcome_reached.disconnect(reached, fixture_app)
-    assert seen == [("start", "thu-nghiem"), ("outcome", "thu-nghiem", "mot-phan")]
+    monkeypatch.setattr(tallies, "count", lambda kind, subject="", source="": seen.append((kind, subject)))
+    client = fixture_app.test_client()
+    client.get(W + "/thu-tuc")
+    client.get(W + "/vneid?thu-tuc=khai-sinh")
+    client.get(W + "/ket-qua?thu-tuc=ket-hon")
+    assert seen == [("wizard_start", "thu-nghiem"), ("wizard_outcome", "thu-nghiem:mot-phan")]
 
 
 @pytest.mark.parametrize(
