@@ -151,18 +151,46 @@ _WHOLE = re.compile(r"\d+")
 
 def read(path: Path, data: bytes, registry: Registry, today: dt.date) -> list[DossierMonth]:
     """The months a file gives, or ImportRefused with every problem, each with its line (1 is the header)."""
+    reader = _reader(path, _decoded(path, data))
     problems: list[Problem] = []
+    months: dict[tuple[str, dt.date], int] = {}  # (commune, month) -> the line that gave it
+    found: list[DossierMonth] = []
+    start = reader.line_num + 1
+    for row in reader:
+        line, start = start, reader.line_num + 1  # a quoted value may span lines: report its first
+        values = [value.strip() for value in row]
+        if not any(values):
+            continue  # a blank line, or Excel's ",,,,"
+        month, complaints = _checked(values, registry, today)
+        if month is not None:
+            earlier = months.setdefault((month.commune, month.month), line)
+            if earlier == line:
+                found.append(month)
+            else:
+                complaints = [
+                    f"{month.commune} {month.month:%Y-%m} is given twice, here and on line {earlier}: give it once"
+                ]
+        problems += [Problem(path, complaint, line) for complaint in complaints]
+    if not found and not problems:
+        problems.append(Problem(path, "no figures after the first line: one line per commune and month", start))
+    if problems:
+        raise ImportRefused(problems)
+    return found
 
-    def problem(line: int, message: str) -> None:
-        problems.append(Problem(path, message, line))
 
+def _decoded(path: Path, data: bytes) -> str:
+    """The file's text, or ImportRefused at the line where it stops being UTF-8."""
     try:
-        text = data.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a byte order mark
+        return data.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a byte order mark
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise ImportRefused(
             [Problem(path, "this is not UTF-8 text: save it from Excel as “CSV UTF-8 (Comma delimited)”", line)]
         ) from None
+
+
+def _reader(path: Path, text: str):
+    """A CSV reader past the header, with commas or Excel's semicolons; ImportRefused if the header is not HEADER."""
     first_line = text.partition("\n")[0]
     # Excel where the decimal mark is a comma (Vietnamese settings) separates values with ";".
     delimiter = ";" if ";" in first_line and "," not in first_line else ","
@@ -174,52 +202,39 @@ def read(path: Path, data: bytes, registry: Registry, today: dt.date) -> list[Do
         raise ImportRefused(
             [Problem(path, f"the first line must be {','.join(HEADER)}, not {delimiter.join(header)}", 1)]
         )
+    return reader
 
-    months: dict[tuple[str, dt.date], int] = {}  # (commune, month) -> the line that gave it
-    found: list[DossierMonth] = []
-    start = reader.line_num + 1
-    for row in reader:
-        line, start = start, reader.line_num + 1  # a quoted value may span lines: report its first
-        values = [value.strip() for value in row]
-        if not any(values):
-            continue  # a blank line, or Excel's ",,,,"
-        if len(values) != len(HEADER):
-            problem(line, f"{len(values)} values where there should be {len(HEADER)} ({','.join(HEADER)})")
-            continue
-        key, month_text, *count_texts = values
-        complaints_before = len(problems)
-        commune, complaint = _commune(key, registry)
-        if complaint:
-            problem(line, complaint)
-        month, complaint = _month(month_text, today)
-        if complaint:
-            problem(line, complaint)
-        counts = {}
-        for name, value in zip(HEADER[2:], count_texts):
-            if not _WHOLE.fullmatch(value):
-                problem(line, f"{name} “{value}” is not a whole number: write digits only, like 120")
-            elif int(value) > MAX_COUNT:
-                problem(line, f"{name} {value} is more than a commune receives in a month: is it the right column?")
-            else:
-                counts[name] = int(value)
-        if len(counts) == 3 and counts["online"] + counts["postal"] > counts["received"]:
-            problem(
-                line,
-                f"online ({counts['online']}) plus postal ({counts['postal']}) is more than received "
-                f"({counts['received']}): online and postal dossiers are among those received",
-            )
-        if len(problems) > complaints_before:
-            continue
-        earlier = months.setdefault((commune, month), line)
-        if earlier != line:
-            problem(line, f"{commune} {month:%Y-%m} is given twice, here and on line {earlier}: give it once")
-            continue
-        found.append(DossierMonth(commune, month, counts["received"], counts["online"], counts["postal"]))
-    if not found and not problems:
-        problem(start, "no figures after the first line: one line per commune and month")
-    if problems:
-        raise ImportRefused(problems)
-    return found
+
+def _checked(values: list[str], registry: Registry, today: dt.date) -> tuple[DossierMonth | None, list[str]]:
+    """(the month a line gives, []), or (None, everything wrong with the line)."""
+    if len(values) != len(HEADER):
+        return None, [f"{len(values)} values where there should be {len(HEADER)} ({','.join(HEADER)})"]
+    key, month_text, *count_texts = values
+    commune, commune_complaint = _commune(key, registry)
+    month, month_complaint = _month(month_text, today)
+    counts, count_complaints = _counts(count_texts)
+    complaints = [c for c in (commune_complaint, month_complaint) if c] + count_complaints
+    if complaints:
+        return None, complaints
+    return DossierMonth(commune, month, counts["received"], counts["online"], counts["postal"]), []
+
+
+def _counts(texts: list[str]) -> tuple[dict[str, int], list[str]]:
+    """(received, online and postal by name, what is wrong with them)."""
+    counts, complaints = {}, []
+    for name, value in zip(HEADER[2:], texts):
+        if not _WHOLE.fullmatch(value):
+            complaints.append(f"{name} “{value}” is not a whole number: write digits only, like 120")
+        elif int(value) > MAX_COUNT:
+            complaints.append(f"{name} {value} is more than a commune receives in a month: is it the right column?")
+        else:
+            counts[name] = int(value)
+    if len(counts) == 3 and counts["online"] + counts["postal"] > counts["received"]:
+        complaints.append(
+            f"online ({counts['online']}) plus postal ({counts['postal']}) is more than received "
+            f"({counts['received']}): online and postal dossiers are among those received"
+        )
+    return counts, complaints
 
 
 def _commune(key: str, registry: Registry) -> tuple[str | None, str | None]:

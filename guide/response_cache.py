@@ -101,16 +101,23 @@ class ResponseCache:
         with self._lock:
             kept = self._answers.get(key)
         if kept is not None:
-            self.on_hit(environ, kept.counted_as)
-            # The server adds its own Date, as it does for Flask's answers.
-            if kept.etag and parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains(kept.etag):
-                headers = list(kept.headers)
-                remove_entity_headers(headers)  # in place
-                start_response("304 Not Modified", headers)
-                return []
-            start_response(kept.status, kept.headers)
-            return [kept.body]
+            return self._send_kept(kept, environ, start_response)
+        return self._answer_and_keep(key, environ, start_response)
 
+    def _send_kept(self, kept: Answer, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        """A kept answer: counted as Flask would count it, a 304 when the browser has its bytes."""
+        self.on_hit(environ, kept.counted_as)
+        # The server adds its own Date, as it does for Flask's answers.
+        if kept.etag and parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains(kept.etag):
+            headers = list(kept.headers)
+            remove_entity_headers(headers)  # in place
+            start_response("304 Not Modified", headers)
+            return []
+        start_response(kept.status, kept.headers)
+        return [kept.body]
+
+    def _answer_and_keep(self, key: tuple, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        """Flask's answer, kept for the next request with the same key if it may be."""
         answered = {}
 
         def remember(status, headers, exc_info=None):
@@ -118,18 +125,38 @@ class ResponseCache:
             return start_response(status, headers, exc_info)
 
         body = self.app(environ, remember)
-        if not environ.get(SHAREABLE) or not answered.get("status", "").startswith("200 "):
+        headers = keepable_headers(environ, answered)
+        if headers is None:
             return body
-        headers = [(name, value) for name, value in answered["headers"] if name.lower() != "date"]
-        if any(name.lower() == "set-cookie" for name, _ in headers):
-            return body
-        try:
-            chunks = b"".join(body)
-        finally:
-            if hasattr(body, "close"):
-                body.close()
-        etag = next((value for name, value in headers if name.lower() == "etag"), None)
-        etag = etag.strip('"') if etag and not etag.startswith("W/") else None
+        chunks = read_whole(body)
         with self._lock:
-            self._answers[key] = Answer(answered["status"], headers, chunks, etag, self.counted_as(environ))
+            self._answers[key] = Answer(
+                answered["status"], headers, chunks, strong_etag(headers), self.counted_as(environ)
+            )
         return [chunks]
+
+
+def keepable_headers(environ: dict, answered: dict) -> list[tuple[str, str]] | None:
+    """The headers to keep (without Date) of an answer that may be kept: a 200 of a shareable view
+    that sets no cookie. None for any other."""
+    if not environ.get(SHAREABLE) or not answered.get("status", "").startswith("200 "):
+        return None
+    headers = [(name, value) for name, value in answered["headers"] if name.lower() != "date"]
+    if any(name.lower() == "set-cookie" for name, _ in headers):
+        return None
+    return headers
+
+
+def read_whole(body: Iterable[bytes]) -> bytes:
+    """The body's bytes, the iterable closed as WSGI asks."""
+    try:
+        return b"".join(body)
+    finally:
+        if hasattr(body, "close"):
+            body.close()
+
+
+def strong_etag(headers: list[tuple[str, str]]) -> str | None:
+    """The answer's ETag without its quotes, if it has a strong one (a weak one is never matched here)."""
+    etag = next((value for name, value in headers if name.lower() == "etag"), None)
+    return etag.strip('"') if etag and not etag.startswith("W/") else None

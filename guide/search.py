@@ -116,25 +116,25 @@ class SearchIndex:
         self.idf: dict[str, list[dict[str, float]]] = {}  # per field
         self.syllables: dict[str, list[str]] = {}  # sorted, to complete the word being typed
         for language in library.guides:
-            guides = library.all_in(language)
-            words = [[syllables(text) for text in (g.title, g.summary, g.text)] for g in guides]
-            averages = [max(1, sum(len(w[field]) for w in words) / len(words)) for field in range(3)]
-            entries = [
-                IndexedGuide(
-                    guide,
-                    tuple(self.vocabulary.terms_of_text(field) for field in fields),
-                    tuple(1 - B + B * len(field) / average for field, average in zip(fields, averages)),
-                    *fold_with_positions(guide.text),
-                )
-                for guide, fields in zip(guides, words)
-            ]
-            n = len(entries)
-            found_in = [Counter(term for entry in entries for term in entry.fields[field]) for field in range(3)]
-            self.idf[language] = [
-                {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) for t, df in f.items()} for f in found_in
-            ]
-            self.syllables[language] = sorted(t for t in set().union(*found_in) if " " not in t and "=" not in t)
+            entries = self.indexed(library.all_in(language))
+            found_in = document_frequencies(entries)
+            self.idf[language] = [inverse_frequencies(field, len(entries)) for field in found_in]
+            self.syllables[language] = completable_terms(found_in)
             self.entries[language] = entries
+
+    def indexed(self, guides: list[Guide]) -> list[IndexedGuide]:
+        """Each guide's fields as terms, each field's length normalised against its language's average."""
+        words = [[syllables(text) for text in (g.title, g.summary, g.text)] for g in guides]
+        averages = [max(1, sum(len(w[field]) for w in words) / len(words)) for field in range(3)]
+        return [
+            IndexedGuide(
+                guide,
+                tuple(self.vocabulary.terms_of_text(field) for field in fields),
+                tuple(1 - B + B * len(field) / average for field, average in zip(fields, averages)),
+                *fold_with_positions(guide.text),
+            )
+            for guide, fields in zip(guides, words)
+        ]
 
     def bm25(self, entry: IndexedGuide, term: str, idf: list[dict[str, float]]) -> float:
         """The term's BM25 in each field, weighted by the field: a title word counts more than a body word."""
@@ -157,22 +157,59 @@ class SearchIndex:
         typing = self.completions(terms[-1], language) if query[-1:].isalnum() else []  # no space after it yet
         hits = []
         for entry in self.entries.get(language, ()):
-            found = [self.bm25(entry, term, idf) for term in terms]
-            if typing and not found[-1]:
-                found[-1] = PREFIX_WEIGHT * max(self.bm25(entry, word, idf) for word in typing)
-            share = sum(1 for score in found if score) / len(terms)
-            headline = any(entry.fields[0][term] or entry.fields[1][term] for term in terms)
-            if share == 1 or (share > MIN_SHARE and headline):
-                pairs = sum(self.bm25(entry, f"{a} {b}", idf) for a, b in zip(terms, terms[1:]))
-                hits.append((share, sum(found) + pairs, entry))
-        hits.sort(key=lambda h: (-h[0], -h[1], h[2].guide.title))
-        hits = [h for h in hits if h[1] >= RELATIVE_CUTOFF * hits[0][1]]  # hits[0]: read only if there are hits
+            found = self.matched(entry, terms, typing, idf)
+            if found is not None:
+                hits.append((*found, entry))
+        words = self.highlighted(terms, typing)
+        return [
+            Result(entry.guide, score, snippet(entry, words, typing=bool(typing)))
+            for _, score, entry in ranked(hits)[:limit]
+        ]
+
+    def matched(
+        self, entry: IndexedGuide, terms: list[str], typing: list[str], idf: list[dict[str, float]]
+    ) -> tuple[float, float] | None:
+        """(the share of the query's terms the guide has, its score), or None if it is not a result:
+        it needs all the terms, or more than half and one in its title or summary. The last term,
+        when still being typed, may be found as the start of a syllable, for a fraction of the score."""
+        found = [self.bm25(entry, term, idf) for term in terms]
+        if typing and not found[-1]:
+            found[-1] = PREFIX_WEIGHT * max(self.bm25(entry, word, idf) for word in typing)
+        share = sum(1 for score in found if score) / len(terms)
+        headline = any(entry.fields[0][term] or entry.fields[1][term] for term in terms)
+        if not (share == 1 or (share > MIN_SHARE and headline)):
+            return None
+        pairs = sum(self.bm25(entry, f"{a} {b}", idf) for a, b in zip(terms, terms[1:]))
+        return share, sum(found) + pairs
+
+    def highlighted(self, terms: list[str], typing: list[str]) -> list[str]:
+        """A regular expression for each term, to mark in the snippet: its surfaces as whole words, or
+        for a word still being typed, any word it begins."""
         words = [rf"\b(?:{'|'.join(self.vocabulary.surfaces(term))})\b" for term in terms]
         if typing:
             words[-1] = rf"\b{re.escape(terms[-1])}\w*"
-        return [
-            Result(entry.guide, score, snippet(entry, words, typing=bool(typing))) for _, score, entry in hits[:limit]
-        ]
+        return words
+
+
+def document_frequencies(entries: list[IndexedGuide]) -> list[Counter]:
+    """For each field, in how many guides each term occurs."""
+    return [Counter(term for entry in entries for term in entry.fields[field]) for field in range(3)]
+
+
+def inverse_frequencies(found_in: Counter, n: int) -> dict[str, float]:
+    """BM25's idf of each term of a field, over n guides: a term in few guides weighs more."""
+    return {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) for t, df in found_in.items()}
+
+
+def completable_terms(found_in: list[Counter]) -> list[str]:
+    """The single syllables of every field (no pairs, no concepts), sorted: a word being typed is completed to these."""
+    return sorted(t for t in set().union(*found_in) if " " not in t and "=" not in t)
+
+
+def ranked(hits: list[tuple[float, float, IndexedGuide]]) -> list[tuple[float, float, IndexedGuide]]:
+    """By the share of the query's words, then by score; those scoring far below the first are noise."""
+    hits = sorted(hits, key=lambda h: (-h[0], -h[1], h[2].guide.title))
+    return [h for h in hits if h[1] >= RELATIVE_CUTOFF * hits[0][1]]  # hits[0]: read only if there are hits
 
 
 def snippet(entry: IndexedGuide, words: list[str], typing: bool) -> Markup:

@@ -162,7 +162,7 @@ def reading() -> Iterator[sa.Connection]:
     """A connection for the dashboard's sums. On PostgreSQL they get room to work in memory (with
     the default work_mem, a year for 100 communes sorts on disk, 0.76 s, instead of hashing, 0.3 s),
     and a bound: a query held up (by a lock, a runaway plan) is cancelled after QUERY_TIMEOUT_MS, and
-    the dashboard answers "try again" (views.database_unavailable) instead of holding a worker. On
+    the dashboard answers "try again" (blueprint.database_unavailable) instead of holding a worker. On
     SQLite readers never wait for the writer (WAL); a lock is waited out for db.LOCK_WAIT_MS at most."""
     with db.engine().connect() as connection:
         if connection.dialect.name == "postgresql":  # SET LOCAL: this transaction only

@@ -5,6 +5,8 @@ from guide import db
 from guide.dashboard import users
 from guide.tallies.store import rebuild_months, tally
 
+from ..conftest import check_page
+
 
 @pytest.fixture
 def dashboard_app(fixture_app):
@@ -39,6 +41,16 @@ def sign_in(client, name, password):
     page = client.get("/thong-ke/dang-nhap").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     return client.post("/thong-ke/dang-nhap", data={"csrf_token": token, "name": name, "password": password})
+
+
+def refused(response, message: str = "Bạn không có quyền xem trang này") -> bool:
+    """The one answer to someone signed in but not allowed: a 403 page that says so, never stored."""
+    soup = check_page(response.get_data(as_text=True), response.request.path)
+    return (
+        response.status_code == 403
+        and soup.h1.get_text(strip=True) == message
+        and response.headers["Cache-Control"] == "no-store"
+    )
 
 
 @pytest.fixture

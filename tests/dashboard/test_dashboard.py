@@ -10,10 +10,10 @@ import sys
 import pytest
 
 from guide import clock
-from guide.dashboard import figures, views
+from guide.dashboard import export, figures, gathering
 
 from ..conftest import ROOT, check_page
-from .conftest import add_tallies, sign_in
+from .conftest import add_tallies, refused, sign_in
 
 TODAY = clock.today()
 
@@ -83,7 +83,7 @@ def test_district_view_shows_every_commune_with_its_figures(district_client, das
     soup = check_page(district_client.get("/thong-ke/?cot=tat-ca").get_data(as_text=True), "district")
     rows = {tr.th.get_text(strip=True): [figure_of(td) for td in tr.find_all("td")] for tr in soup.select("tbody tr")}
     assert set(rows) == {"Krông Ana", "Dur Kmăl", "Ea Na"}
-    columns = list(views.ALL_COLUMNS[1:])
+    columns = list(gathering.ALL_COLUMNS[1:])
     ea_na = dict(zip(columns, rows["Ea Na"]))
     assert ea_na["visitors"] == "40" and ea_na["views"] == "70" and ea_na["qr"] == "12"
     assert ea_na["portal"] == "5"  # the post office is not the portal
@@ -93,7 +93,7 @@ def test_district_view_shows_every_commune_with_its_figures(district_client, das
     assert dur_kmal["visitors"] == "10" and dur_kmal["useful_share"] == ""
     assert [tr.th.get_text(strip=True) for tr in soup.select("tbody tr")][0] == "Ea Na"  # most visitors first
     main = check_page(district_client.get("/thong-ke/").get_data(as_text=True), "district, main columns")
-    assert len(main.select("thead th")) == len(views.COLUMNS) + 1  # and "needs attention"
+    assert len(main.select("thead th")) == len(gathering.COLUMNS) + 1  # and "needs attention"
     assert main.select_one("details.ranking svg[role=img] title")  # every commune ranked, on demand
     assert main.select_one("tbody tr .answers").get_text(strip=True) == "trên 12"  # the share with its count
 
@@ -124,9 +124,9 @@ def test_csv_has_a_bom_and_neutralises_formulas(district_client, dashboard_app):
     assert rows[0][:3] == ["Từ ngày", "Đến ngày", "Xã"] and len(rows) == 4  # headers in the interface's language
     assert rows[0][-1] == "Cần chú ý" and len(rows[1]) == len(rows[0])
     assert (
-        views.neutralise("=HYPERLINK(1)") == "'=HYPERLINK(1)"
-        and views.neutralise("-2") == "'-2"
-        and views.neutralise("@x") == "'@x"
+        export.neutralise("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+        and export.neutralise("-2") == "'-2"
+        and export.neutralise("@x") == "'@x"
     )
 
 
@@ -159,11 +159,31 @@ def test_a_former_slug_finds_todays_commune(district_client):
     assert district_client.get("/thong-ke/xa/dray-sap").status_code == 200
 
 
-def test_a_commune_user_sees_only_their_own(commune_client):
-    assert commune_client.get("/thong-ke/").headers["Location"].endswith("/thong-ke/xa/ea-na")
+def test_a_commune_user_sees_only_their_own(dashboard_app, commune_client):
+    signed_in = sign_in(dashboard_app.test_client(), "eana", "mat-khau-cua-xa")
+    assert signed_in.headers["Location"].endswith("/thong-ke/xa/ea-na")  # their own page, not the district's
     assert commune_client.get("/thong-ke/xa/ea-na").status_code == 200
-    assert commune_client.get("/thong-ke/xa/dur-kmal").status_code == 404
-    assert commune_client.get("/thong-ke/xa/dur-kmal?format=csv").status_code == 404
+    assert commune_client.get("/thong-ke/xa/ea-na?format=csv").status_code == 200
+    for url in ("/thong-ke/", "/thong-ke/?format=csv", "/thong-ke/xa/dur-kmal", "/thong-ke/xa/dur-kmal?format=csv"):
+        response = commune_client.get(url)
+        assert refused(response), url
+        assert "Dur Kmăl" not in response.get_data(as_text=True) and "text/csv" not in response.content_type
+    page = check_page(commune_client.get("/thong-ke/").get_data(as_text=True), "refused")
+    assert page.find("a", string="Quay lại số liệu")["href"] == "/thong-ke/xa/ea-na"  # the way back to their own
+    assert refused(commune_client.get("/en/thong-ke/xa/dur-kmal"), "You do not have access to this page")
+    assert refused(commune_client.get("/thong-ke/xa/buon-trap"))  # a former name of another commune, too
+    assert commune_client.get("/thong-ke/xa/dray-sap").status_code == 200  # and one of their own is theirs
+
+
+def test_a_commune_that_does_not_exist_is_not_found_for_everyone(district_client, commune_client):
+    for client in (district_client, commune_client):
+        for url in ("/thong-ke/xa/khong-co-xa-nay", "/thong-ke/xa/khong-co-xa-nay/bao-cao"):
+            response = client.get(url)
+            assert response.status_code == 404 and response.headers["Cache-Control"] == "no-store", url
+
+
+def test_a_district_user_signs_in_to_every_commune(dashboard_app):
+    assert sign_in(dashboard_app.test_client(), "huyen", "mat-khau-du-dai").headers["Location"].endswith("/thong-ke/")
 
 
 def test_logout_needs_the_form_and_ends_the_session(district_client):

@@ -1,0 +1,55 @@
+"""The dashboard's tables as CSV: UTF-8 with a byte-order mark (so Excel reads Vietnamese), headers
+in the visitor's language, cells that look like formulas neutralised."""
+
+import csv
+import datetime as dt
+import io
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from ..tallies.classify import ARRIVAL_SOURCES
+from . import judge
+from .figures import DateRange, Figures
+from .gathering import ALL_COLUMNS
+from .present import display
+
+# The commune's days, one line each.
+DAILY_COLUMNS = ("visitors", "views", "wizard_starts", "outcomes", "portal", *ARRIVAL_SOURCES)
+
+
+def csv_response(header: list[str], rows: list[list], filename: str):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([neutralise(cell) for cell in row])
+    response = current_app.response_class("\ufeff" + buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def neutralise(cell):
+    """A cell as text; one a spreadsheet would run as a formula (=, +, -, @…) begins with a quote."""
+    text = "" if cell is None else str(cell)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def district_csv(rows: list[judge.Judged], period: DateRange, labels: dict[str, str]):
+    """Every commune's figures, every column, and why it needs attention."""
+    return csv_response(
+        [_("From"), _("To"), *[labels[c] for c in ALL_COLUMNS], _("Needs attention")],
+        [
+            [period.start, period.end, *[display(row.now.value(c), c) for c in ALL_COLUMNS], "; ".join(row.reasons)]
+            for row in rows
+        ],
+        f"thong-ke-{period.start}-{period.end}.csv",
+    )
+
+
+def commune_csv(slug: str, days: list[tuple[dt.date, Figures]], period: DateRange, labels: dict[str, str]):
+    """A commune's figures, day by day."""
+    rows: list[list] = [[day, *[row.value(c) for c in DAILY_COLUMNS]] for day, row in days]
+    return csv_response(
+        [_("Day"), *[labels[c] for c in DAILY_COLUMNS]], rows, f"thong-ke-{slug}-{period.start}-{period.end}.csv"
+    )
