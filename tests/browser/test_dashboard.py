@@ -76,9 +76,11 @@ def test_commune_user_is_kept_to_their_commune(live_server, browser):
     sign_in(page, live_server, "commune")
     expect(page).to_have_url(re.compile(r"/thong-ke/xa/ea-na$"))
     response = page.goto(live_server.url + "/thong-ke/xa/dur-kmal")
-    assert response.status == 404
+    assert response.status == 403  # another commune's page: said so, not "not found"
+    expect(page.locator("h1")).not_to_contain_text("Dur Kmăl")
     response = page.goto(live_server.url + "/thong-ke/xa/krong-ana?format=csv")
-    assert response.status == 404
+    assert response.status == 403
+    assert "text/csv" not in response.headers.get("content-type", "")
     context.close()
 
 

@@ -9,12 +9,13 @@ from ..conftest import check_page
 
 
 @pytest.fixture
-def dashboard_app(fixture_app):
-    with fixture_app.app_context():
+def dashboard_app(fixture_app_per_test):
+    """The fixture content's app with a district and a commune user, on a database of its own."""
+    with fixture_app_per_test.app_context():
         db.create_schema()
         users.add("huyen", "mat-khau-du-dai", "district", None)
         users.add("eana", "mat-khau-cua-xa", "commune", "ea-na")
-    return fixture_app
+    return fixture_app_per_test
 
 
 def add_tallies(app, rows):
