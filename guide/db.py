@@ -10,8 +10,8 @@ SQLAlchemy's pysqlite notes advise): BEGIN for most, BEGIN IMMEDIATE for those `
 opens, which read before they write: in a deferred transaction that fails with "database is
 locked" whatever the timeout.
 
-The schema: tables live on `metadata`; Alembic migrates the database (guide/migrations/, whose
-README says how to add a revision). `create_schema()` runs `alembic upgrade head` under a lock, so
+The schema: tables live on `metadata`; Alembic migrates the database (guide/migrations/;
+`flask db-revision` writes a new revision). `create_schema()` runs `alembic upgrade head` under a lock, so
 several workers starting at once do it once; a database made before Alembic (its `schema_version`
 table) is taken over by the baseline revision.
 """
@@ -20,6 +20,7 @@ import os
 import threading
 from pathlib import Path
 
+import click
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -132,12 +133,24 @@ def create_schema(bind: sa.Engine | None = None) -> str:
 
 def alembic_config(url: str | None = None) -> Config:
     """Alembic's configuration, made in code (there is no alembic.ini): where the scripts are, and
-    the database for commands that connect themselves (`flask db revision`)."""
+    the database for commands that connect themselves (`flask db-revision`)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("file_template", "%%(rev)s")  # 0002_what_it_does.py: the revision id says it all
     if url is not None:
         config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
+
+
+def made_on(dialect: str):
+    """Autogenerate's filter (include_object): an index made for one dialect only (`ddl_if`, as
+    tally_by_commune_day is SQLite's, guide/tallies/store.py) is not missing from another's database."""
+
+    def include(item, _name, kind, _reflected, _compare_to) -> bool:
+        only_on = getattr(getattr(item, "_ddl_if", None), "dialect", None)  # where SQLAlchemy keeps ddl_if
+        return kind != "index" or only_on in (None, dialect)
+
+    return include
 
 
 def head() -> str:
@@ -154,3 +167,14 @@ def init_app(app: Flask) -> None:
             f"database ready (revision {revision}): "
             f"{sa.engine.make_url(app.config['DATABASE_URL']).render_as_string(hide_password=True)}"
         )
+
+    @app.cli.command("db-revision")
+    @click.argument("message")
+    def db_revision_command(message: str):
+        """Write the next revision into guide/migrations/versions/: what `metadata` has that the
+        database (at the newest revision: run init-db first) lacks. Read it through before committing."""
+        config = alembic_config(app.config["DATABASE_URL"])
+        number = sum(1 for _ in ScriptDirectory.from_config(config).walk_revisions()) + 1
+        slug = "_".join(message.lower().split())[:40]
+        script = command.revision(config, message=message, autogenerate=True, rev_id=f"{number:04d}_{slug}")
+        print(f"written: {script.path}")
