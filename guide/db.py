@@ -30,6 +30,9 @@ from flask import Flask, current_app
 metadata = sa.MetaData()
 _engines: dict[tuple[int, str], sa.Engine] = {}
 _lock = threading.Lock()
+# Alembic keeps its running context in module globals (alembic.context, alembic.op): one upgrade at
+# a time in this process, whatever the database (the tallies' writer thread makes its schema too).
+_upgrading = threading.Lock()
 
 # How long a write waits for another's lock before it fails: SQLite's busy timeout, on every
 # connection; on PostgreSQL the tallies' writer bounds its own transactions by it.
@@ -123,7 +126,7 @@ def create_schema(bind: sa.Engine | None = None) -> str:
     config = alembic_config()
     # One process at a time from here: SQLite's write lock, taken at BEGIN; PostgreSQL's advisory
     # lock. Alembic runs in this transaction (env.py), so a failed upgrade leaves nothing half done.
-    with begin_immediate(bind) as connection:
+    with _upgrading, begin_immediate(bind) as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_SCHEMA_LOCK_KEY)))
         config.attributes["connection"] = connection

@@ -124,6 +124,22 @@ def differences(engine: sa.Engine) -> list:
     return [diff for diff in found if not (diff[0] == "remove_column" and diff[3].name == "locked_until")]
 
 
+def schemas_made_at_once(engines: list[sa.Engine]) -> list[str]:
+    """create_schema on each engine, each in its thread, all let go together."""
+    start, answers = threading.Barrier(len(engines)), []
+
+    def make(engine):
+        start.wait()
+        answers.append(db.create_schema(engine))
+
+    threads = [threading.Thread(target=make, args=(engine,)) for engine in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
 def tally_indexes(engine: sa.Engine) -> set[str]:
     return {index["name"] for index in sa.inspect(engine).get_indexes("tally")}
 
@@ -162,18 +178,7 @@ def test_a_database_of_the_hand_written_migrations_is_taken_over_with_its_rows(d
 
 def test_several_processes_making_the_schema_at_once_make_it_once(database_url):  # noqa: F811
     engines = [db.make_engine(database_url) for _ in range(4)]  # an engine each: their own connections, as processes
-    start, answers = threading.Barrier(len(engines)), []
-
-    def make(engine):
-        start.wait()
-        answers.append(db.create_schema(engine))
-
-    threads = [threading.Thread(target=make, args=(engine,)) for engine in engines]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert answers == [db.head()] * len(engines)
+    assert schemas_made_at_once(engines) == [db.head()] * len(engines)
     with engines[0].connect() as connection:
         assert connection.execute(sa.select(db.alembic_version.c.version)).scalars().all() == [db.head()]
     assert differences(engines[0]) == []
@@ -201,3 +206,13 @@ def test_db_revision_writes_the_next_revision_from_what_metadata_adds(tmp_path, 
     text = written.read_text()
     assert "down_revision = '0001_baseline'" in text and "op.create_table('extra'" in text
     assert db.create_schema(db.make_engine(url)) == "0002_an_extra_table"
+
+
+def test_threads_making_the_schemas_of_different_databases_at_once_each_make_theirs(tmp_path):
+    """Alembic's context is a module global: the tallies' writer thread of one app and another
+    app's start-up must not run their upgrades into each other."""
+    engines = [db.make_engine(f"sqlite:///{tmp_path / f'{n}.sqlite3'}") for n in range(4)]
+    assert schemas_made_at_once(engines) == [db.head()] * len(engines)
+    for engine in engines:
+        assert set(sa.inspect(engine).get_table_names()) == TABLES
+        engine.dispose()
