@@ -3,13 +3,32 @@
 import functools
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import assets, config, db, prefixes, security
+from . import (
+    assets,
+    config,
+    dashboard,
+    db,
+    dossiers,
+    health,
+    outbound,
+    pages,
+    prefixes,
+    search,
+    security,
+    share,
+    tallies,
+    wizards,
+)
 from .communes import load_registry
 from .content import load_library
+from .dashboard import views as dashboard_views
 from .extensions import htmx
 from .i18n import babel, formats_language
 from .response_cache import ResponseCache
+from .tallies import views as tallies_views
+from .wizards import views as wizards_views
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -31,8 +50,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     assets.init_app(app)
 
-    from . import dashboard, dossiers, pages, search, tallies, wizards
-
     register_blueprints(app)
     pages.init_app(app)
     search.init_app(app)
@@ -50,19 +67,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["PROXIES"]:
         # Behind nginx the client's address and scheme come in headers (HSTS, secure cookies and
         # the daily visitor hash need the real ones). Outermost, so everything inside sees them.
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXIES"], x_proto=app.config["PROXIES"])
     return app
 
 
 def register_blueprints(app: Flask) -> None:
     """Every page of the site. Also the URL map `flask content check` checks links against."""
-    from . import health, outbound, pages, search, share
-    from .dashboard import views as dashboard_views
-    from .tallies import views as tallies_views
-    from .wizards import views as wizards_views
-
     for blueprint in (
         pages.bp,
         search.bp,

@@ -61,6 +61,18 @@ def hashed_name(filename: str, digest: str) -> str:
 
 def init_app(app: Flask) -> None:
     known = load_assets(STATIC)
+    serve_static_files(app, known)
+    serve_service_worker(app, known)
+
+    @app.template_global()
+    def asset(filename: str) -> str:
+        return url_for("static", filename=hashed_name(filename, known[filename].digest))
+
+    compress_pages(app)
+
+
+def serve_static_files(app: Flask, known: dict[str, Asset]) -> None:
+    """/static/<name>.<hash>.<ext>: a year, immutable; the unhashed name an hour."""
 
     @shareable  # kept compressed by the response cache, like the pages
     def serve_static(filename: str):
@@ -78,7 +90,9 @@ def init_app(app: Flask) -> None:
 
     app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=serve_static)
 
-    def serve_service_worker():
+
+def serve_service_worker(app: Flask, known: dict[str, Asset]) -> None:
+    def service_worker():
         # At the root, so that its scope is the whole site (a worker covers only the paths under
         # its own); no-cache, so that a new version reaches a visitor on their next page.
         found = known["js/sw.js"]
@@ -87,12 +101,11 @@ def init_app(app: Flask) -> None:
         response.set_etag(found.digest)
         return response.make_conditional(request)
 
-    app.add_url_rule("/sw.js", endpoint="service_worker", view_func=serve_service_worker)
+    app.add_url_rule("/sw.js", endpoint="service_worker", view_func=service_worker)
 
-    @app.template_global()
-    def asset(filename: str) -> str:
-        return url_for("static", filename=hashed_name(filename, known[filename].digest))
 
+def compress_pages(app: Flask) -> None:
+    """Flask-Compress for HTML, text, CSS, JS, JSON, SVG and CSV; then ETags on pages."""
     app.config.setdefault(
         "COMPRESS_MIMETYPES",
         [

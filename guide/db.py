@@ -10,22 +10,29 @@ SQLAlchemy's pysqlite notes advise): BEGIN for most, BEGIN IMMEDIATE for those `
 opens, which read before they write: in a deferred transaction that fails with "database is
 locked" whatever the timeout.
 
-The schema: tables live on `metadata`; `create_schema()` makes a fresh database at the newest
-version and brings an older one up to date with MIGRATIONS, under a lock, so several workers
-starting at once do it once.
+The schema: tables live on `metadata`; Alembic migrates the database (guide/migrations/;
+`flask db-revision` writes a new revision). `create_schema()` runs `alembic upgrade head` under a lock, so
+several workers starting at once do it once; a database made before Alembic (its `schema_version`
+table) is taken over by the baseline revision.
 """
 
 import os
 import threading
-from collections.abc import Callable
 from pathlib import Path
 
+import click
 import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 
 metadata = sa.MetaData()
 _engines: dict[tuple[int, str], sa.Engine] = {}
 _lock = threading.Lock()
+# Alembic keeps its running context in module globals (alembic.context, alembic.op): one upgrade at
+# a time in this process, whatever the database (the tallies' writer thread makes its schema too).
+_upgrading = threading.Lock()
 
 # How long a write waits for another's lock before it fails: SQLite's busy timeout, on every
 # connection; on PostgreSQL the tallies' writer bounds its own transactions by it.
@@ -34,50 +41,20 @@ PG_CONNECT_TIMEOUT_S = 2  # libpq's and psycopg's minimum
 _SCHEMA_LOCK_KEY = 0x6775_6964  # any constant: the advisory lock PostgreSQL migrations run under
 _IMMEDIATE = "guide_begin_immediate"  # an execution option our SQLite "begin" listener reads
 
-schema_version = sa.Table(
-    "schema_version",
-    metadata,
-    sa.Column("version", sa.Integer, primary_key=True),
+# Alembic's scripts ship inside the package (pyproject.toml's package-data), beside the code whose
+# tables they make. Alembic itself, not Flask-Migrate: that wraps Flask-SQLAlchemy's `db` object,
+# and this app uses SQLAlchemy Core's `metadata` with an engine of its own.
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+# Alembic's own table: the revision the database is at. Off `metadata` (Alembic makes it). The
+# health check's write that changes nothing updates it (guide/tallies/store.py, `database_state`).
+alembic_version = sa.Table(
+    "alembic_version",
+    sa.MetaData(),
+    sa.Column("version_num", sa.String(32), primary_key=True, key="version"),
 )
-
-# Changes to tables that already exist, in order: MIGRATIONS[n - 1] brings a database from version
-# n - 1 to n. A fresh database gets every table from `metadata` as it is now and is stamped with
-# the newest version, so a migration only ever has to change an older database. Append, never edit.
-MIGRATIONS: list[Callable[[sa.Connection], None]] = [
-    lambda connection: None,  # 1: the first schema (tally, visitor, salt; created from metadata)
-    # 2: the dashboard's covering index on SQLite (guide/tallies/store.py says why)
-    lambda connection: (
-        connection.exec_driver_sql(
-            'CREATE INDEX IF NOT EXISTS tally_by_what ON tally (commune, kind, subject, source, day, "count")'
-        )
-        if connection.dialect.name == "sqlite"
-        else None
-    ),
-    # 3: dashboard users' sessions can be ended (guide/dashboard/users.py); the unused locked_until stays
-    lambda connection: (
-        connection.exec_driver_sql("ALTER TABLE dashboard_user ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0")
-        if sa.inspect(connection).has_table("dashboard_user")
-        else None
-    ),
-    # 4: the tallies' month sums, from the days counted so far (guide/tallies/store.py)
-    lambda connection: _tally_store().rebuild_months(connection) if sa.inspect(connection).has_table("tally") else None,
-    # 5: on SQLite, the dashboard's index by commune and day in place of 2's (guide/tallies/store.py says why)
-    lambda connection: _index_by_commune_day(connection),
-]
-
-
-def _index_by_commune_day(connection: sa.Connection) -> None:
-    if connection.dialect.name == "sqlite" and sa.inspect(connection).has_table("tally"):
-        connection.exec_driver_sql("DROP INDEX IF EXISTS tally_by_what")
-        connection.exec_driver_sql(
-            'CREATE INDEX IF NOT EXISTS tally_by_commune_day ON tally (commune, day, kind, subject, source, "count")'
-        )
-
-
-def _tally_store():
-    from .tallies import store  # here, not at the top: the tallies' tables are built on this module
-
-    return store
+# The name guide/tallies/store.py's health write still uses; it goes when that line says alembic_version.
+schema_version = alembic_version
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -142,38 +119,65 @@ def engine() -> sa.Engine:
     return engine_for(current_app.config["DATABASE_URL"])
 
 
-def create_schema(bind: sa.Engine | None = None) -> int:
-    """Create the tables, or bring them up to date; safe to run again, and from several processes
-    at once. Returns the schema version."""
+def create_schema(bind: sa.Engine | None = None) -> str:
+    """Create the tables, or bring them up to date (`alembic upgrade head`); safe to run again, and
+    from several processes at once. Returns the revision the database is at."""
     bind = bind if bind is not None else engine()
-    newest = len(MIGRATIONS)
-    # One process at a time from here: SQLite's write lock, taken at BEGIN; PostgreSQL's advisory lock.
-    with begin_immediate(bind) as connection:
+    config = alembic_config()
+    # One process at a time from here: SQLite's write lock, taken at BEGIN; PostgreSQL's advisory
+    # lock. Alembic runs in this transaction (env.py), so a failed upgrade leaves nothing half done.
+    with _upgrading, begin_immediate(bind) as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_SCHEMA_LOCK_KEY)))
-        _migrate(connection, newest)
-    return newest
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+        return connection.execute(sa.select(alembic_version.c.version)).scalar_one()
 
 
-def _migrate(connection: sa.Connection, newest: int) -> None:
-    if sa.inspect(connection).has_table(schema_version.name):
-        current = connection.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0
-        for number in range(current + 1, newest + 1):
-            MIGRATIONS[number - 1](connection)
-            connection.execute(schema_version.insert().values(version=number))
-    else:
-        connection.execute(sa.schema.CreateTable(schema_version, if_not_exists=True))
-        connection.execute(schema_version.insert().values(version=newest))
-    # Tables added to `metadata` since (a new capability's) are simply created.
-    metadata.create_all(connection, checkfirst=True)
+def alembic_config(url: str | None = None) -> Config:
+    """Alembic's configuration, made in code (there is no alembic.ini): where the scripts are, and
+    the database for commands that connect themselves (`flask db-revision`)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("file_template", "%%(rev)s")  # 0002_what_it_does.py: the revision id says it all
+    if url is not None:
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def made_on(dialect: str):
+    """Autogenerate's filter (include_object): an index made for one dialect only (`ddl_if`, as
+    tally_by_commune_day is SQLite's, guide/tallies/store.py) is not missing from another's database."""
+
+    def include(item, _name, kind, _reflected, _compare_to) -> bool:
+        only_on = getattr(getattr(item, "_ddl_if", None), "dialect", None)  # where SQLAlchemy keeps ddl_if
+        return kind != "index" or only_on in (None, dialect)
+
+    return include
+
+
+def head() -> str:
+    """The newest revision in guide/migrations/versions/."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def init_app(app: Flask) -> None:
     @app.cli.command("init-db")
     def init_db_command():
         """Create the database tables, or bring them up to date (safe to run again)."""
-        version = create_schema()
+        revision = create_schema()
         print(
-            f"database ready (schema version {version}): "
+            f"database ready (revision {revision}): "
             f"{sa.engine.make_url(app.config['DATABASE_URL']).render_as_string(hide_password=True)}"
         )
+
+    @app.cli.command("db-revision")
+    @click.argument("message")
+    def db_revision_command(message: str):
+        """Write the next revision into guide/migrations/versions/: what `metadata` has that the
+        database (at the newest revision: run init-db first) lacks. Read it through before committing."""
+        config = alembic_config(app.config["DATABASE_URL"])
+        number = sum(1 for _ in ScriptDirectory.from_config(config).walk_revisions()) + 1
+        slug = "_".join(message.lower().split())[:40]
+        script = command.revision(config, message=message, autogenerate=True, rev_id=f"{number:04d}_{slug}")
+        print(f"written: {script.path}")

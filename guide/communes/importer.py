@@ -22,6 +22,7 @@ import json
 import os
 import re
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -46,19 +47,20 @@ def _key(text: str) -> str:
 def load_data():
     """The package's three tables: today's units, the former ones, and the conversion."""
     try:
-        from vietnamadminunits.converter import converter_2025
-        from vietnamadminunits.database import query
+        # here, not at the top: the package takes a second to load, and every `flask` command loads this module
+        from vietnamadminunits import converter, database
     except ImportError:  # pragma: no cover
         raise click.ClickException(f"the {PACKAGE} package is not installed: pip install -e .") from None
-    new = query(
+    new = database.query(
         "SELECT DISTINCT province, provinceShort, provinceCode, provinceKey, provinceShortKey,"
         " wardShort, wardType, wardCode, wardKey FROM admin_units"
     )
-    old = query(
+    old = database.query(
         "SELECT DISTINCT province, district, districtShort, districtCode, districtKey, provinceKey, provinceShort,"
         " wardShort, wardType, wardCode, wardKey FROM admin_units_legacy"
     )
-    return new, old, converter_2025.DICT_PROVINCE_WARD_NO_DIVIDED, converter_2025.DICT_PROVINCE_WARD_DIVIDED
+    conversion = converter.converter_2025  # loaded by its package's __init__ (version pinned in pyproject.toml)
+    return new, old, conversion.DICT_PROVINCE_WARD_NO_DIVIDED, conversion.DICT_PROVINCE_WARD_DIVIDED
 
 
 def choose_provinces(new_rows: list[dict], wanted: tuple[str, ...], everything: bool) -> list[str]:
@@ -103,37 +105,47 @@ def _pick(candidates: list[str], taken: set[str]) -> str:
 
 def build(data, province_keys: list[str], kept: tuple[dict, dict] = ({}, {})) -> dict:
     """The registry as plain data: provinces, their communes, and each commune's former units."""
-    new_rows, old_rows, undivided, divided = data
     kept_communes, kept_former = kept
-    old_by_key = {}
-    for row in old_rows:
-        old_by_key[f"{row['provinceKey']}_{row['districtKey']}_{row['wardKey'] or ''}"] = row
+    communes = _communes(data, province_keys)
+    slugs = _commune_slugs(communes, kept_communes)
+    unit_slugs = _former_slugs(communes, slugs, kept_former)
+    return {"provinces": [_province(key, communes, slugs, unit_slugs) for key in province_keys]}
 
-    communes = []  # [province row, new row, [(old row, is_default, split)]]
+
+def _communes(data, province_keys: list[str]) -> list[tuple[dict, list[tuple[dict, bool, bool]]]]:
+    """Today's communes of the provinces, in code order, each with its former units: (old row, is
+    the default of a split unit, split)."""
+    new_rows, old_rows, undivided, divided = data
+    old_by_key = {f"{row['provinceKey']}_{row['districtKey']}_{row['wardKey'] or ''}": row for row in old_rows}
+    communes = []
     for province in province_keys:
         rows = sorted((r for r in new_rows if r["provinceKey"] == province), key=lambda r: r["wardCode"])
-        went = {row["wardKey"]: [] for row in rows}
-        for ward_key, old_keys in undivided.get(province, {}).items():
-            for old_key in old_keys:
-                went[ward_key].append((old_key, False, False))
-        for old_key, targets in divided.get(province, {}).items():
-            for target in targets:
-                went[target["newWardKey"]].append((old_key, bool(target["isDefaultNewWard"]), True))
+        went = _where_they_went(rows, undivided.get(province, {}), divided.get(province, {}))
         for row in rows:
             former = [(old_by_key[k], default, split) for k, default, split in went[row["wardKey"]]]
             former.sort(key=lambda item: item[0]["wardCode"] or item[0]["districtCode"])
             communes.append((row, former))
+    return communes
 
-    # today's communes first: their slugs win over any former unit's
-    taken = set()
-    base_count: dict[str, int] = {}
-    for row, _former in communes:
-        base_count[slugify(row["wardShort"])] = base_count.get(slugify(row["wardShort"]), 0) + 1
-    slugs = {}
-    for row, _former in communes:  # kept slugs are reserved before any new one is chosen
-        if kept_communes.get(row["wardCode"]):
-            slugs[row["wardCode"]] = kept_communes[row["wardCode"]]
-    taken |= set(slugs.values())
+
+def _where_they_went(rows: list[dict], undivided: dict, divided: dict) -> dict[str, list[tuple[str, bool, bool]]]:
+    """A new commune's key -> (former unit's key, is the default, split) for each unit merged into it."""
+    went = {row["wardKey"]: [] for row in rows}
+    for ward_key, old_keys in undivided.items():
+        for old_key in old_keys:
+            went[ward_key].append((old_key, False, False))
+    for old_key, targets in divided.items():
+        for target in targets:
+            went[target["newWardKey"]].append((old_key, bool(target["isDefaultNewWard"]), True))
+    return went
+
+
+def _commune_slugs(communes: list, kept: dict[str, str]) -> dict[str, str]:
+    """A commune's code -> its slug: the kept one, else the first free of its candidates."""
+    base_count = Counter(slugify(row["wardShort"]) for row, _former in communes)
+    # kept slugs are reserved before any new one is chosen
+    slugs = {row["wardCode"]: kept[row["wardCode"]] for row, _former in communes if kept.get(row["wardCode"])}
+    taken = set(slugs.values())
     for row, _former in communes:
         if row["wardCode"] in slugs:
             continue
@@ -142,15 +154,19 @@ def build(data, province_keys: list[str], kept: tuple[dict, dict] = ({}, {})) ->
         slug = _pick(([base] if base_count[base] == 1 else []) + candidates, taken)
         slugs[row["wardCode"]] = slug
         taken.add(slug)
+    return slugs
 
+
+def _former_slugs(communes: list, slugs: dict[str, str], kept: dict[str, str]) -> dict[str, str]:
+    """A former unit's code -> its slug; today's communes' slugs won first, so a unit's name is its
+    slug only where no commune has it (but the one it went to) and no other former unit had it."""
+    taken = set(slugs.values())
     units = {}  # a former unit's code -> (row, the slugs of the communes it went to)
     for row, former in communes:
         for old, _default, _split in former:
             units.setdefault(_unit_code(old), (old, []))[1].append(slugs[row["wardCode"]])
-    name_count: dict[str, int] = {}
-    for old, _targets in units.values():
-        name_count[slugify(_unit_name(old))] = name_count.get(slugify(_unit_name(old)), 0) + 1
-    unit_slugs = {code: kept_former[code] for code in units if kept_former.get(code)}
+    name_count = Counter(slugify(_unit_name(old)) for old, _targets in units.values())
+    unit_slugs = {code: kept[code] for code in units if kept.get(code)}
     taken_by_units = set(unit_slugs.values())
     for code, (old, targets) in units.items():
         if code in unit_slugs:
@@ -163,38 +179,40 @@ def build(data, province_keys: list[str], kept: tuple[dict, dict] = ({}, {})) ->
         slug = _pick(candidates, taken_by_units | (taken - set(targets)))
         unit_slugs[code] = slug
         taken_by_units.add(slug)
+    return unit_slugs
 
-    provinces = []
-    for province in province_keys:
-        first = next(row for row, _former in communes if row["provinceKey"] == province)
-        listed = []
-        for row, former in communes:
-            if row["provinceKey"] != province:
-                continue
-            entry = {
-                "code": row["wardCode"],
-                "slug": slugs[row["wardCode"]],
-                "name": row["wardShort"],
-                "kind": _kind(row["wardType"]),
-                "former": [],
-            }
-            for old, default, split in former:
-                unit = {
-                    "code": _unit_code(old),
-                    "slug": unit_slugs[_unit_code(old)],
-                    "name": _unit_name(old),
-                    "kind": _kind(old["wardType"]) if old["wardShort"] else "huyen",
-                }
-                if old["wardShort"]:
-                    unit["district"] = old["district"]
-                if old["province"] != first["province"]:
-                    unit["province"] = old["province"]
-                if split and default:
-                    unit["default"] = True
-                entry["former"].append(unit)
-            listed.append(entry)
-        provinces.append({"code": first["provinceCode"], "name": first["province"], "communes": listed})
-    return {"provinces": provinces}
+
+def _province(key: str, communes: list, slugs: dict[str, str], unit_slugs: dict[str, str]) -> dict:
+    """A province as the file lists it: its code, name and communes, each with its former units."""
+    mine = [(row, former) for row, former in communes if row["provinceKey"] == key]
+    first = mine[0][0]
+    listed = []
+    for row, former in mine:
+        entry = {
+            "code": row["wardCode"],
+            "slug": slugs[row["wardCode"]],
+            "name": row["wardShort"],
+            "kind": _kind(row["wardType"]),
+            "former": [_former_unit(old, default, split, first, unit_slugs) for old, default, split in former],
+        }
+        listed.append(entry)
+    return {"code": first["provinceCode"], "name": first["province"], "communes": listed}
+
+
+def _former_unit(old: dict, default: bool, split: bool, first: dict, unit_slugs: dict[str, str]) -> dict:
+    unit = {
+        "code": _unit_code(old),
+        "slug": unit_slugs[_unit_code(old)],
+        "name": _unit_name(old),
+        "kind": _kind(old["wardType"]) if old["wardShort"] else "huyen",
+    }
+    if old["wardShort"]:
+        unit["district"] = old["district"]
+    if old["province"] != first["province"]:
+        unit["province"] = old["province"]
+    if split and default:
+        unit["default"] = True
+    return unit
 
 
 def _unit_code(old: dict) -> str:

@@ -4,7 +4,9 @@ every table also as CSV."""
 from flask import Flask
 from flask_login import LoginManager
 
+from ..tallies.cli import tallies_cli
 from . import users
+from .demo import demo_command
 
 login_manager = LoginManager()
 
@@ -14,7 +16,4 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "dashboard.login"
     login_manager.user_loader(users.get)
     app.cli.add_command(users.users_cli)
-    from ..tallies.cli import tallies_cli
-    from .demo import demo_command
-
     tallies_cli.add_command(demo_command)

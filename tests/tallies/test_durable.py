@@ -249,7 +249,7 @@ time.sleep(600)
         assert worker.stdout.readline().strip() == "written"
         holder = sa.create_engine(url).connect()
         holder.exec_driver_sql("BEGIN IMMEDIATE")
-        holder.exec_driver_sql("UPDATE schema_version SET version = version")
+        holder.exec_driver_sql("UPDATE alembic_version SET version_num = version_num")
         worker.stdin.write("\n")
         worker.stdin.flush()
         assert worker.stdout.readline().strip() == "marked"

@@ -55,9 +55,9 @@ def test_healthz_says_locked_when_a_write_waits_past_its_bound(database_url, tmp
     holder = sa.create_engine(database_url.replace("postgresql://", "postgresql+psycopg://")).connect()
     if holder.dialect.name == "sqlite":
         holder.exec_driver_sql("BEGIN IMMEDIATE")
-        holder.exec_driver_sql("UPDATE schema_version SET version = version")
+        holder.exec_driver_sql("UPDATE alembic_version SET version_num = version_num")
     else:
-        holder.exec_driver_sql("LOCK TABLE schema_version IN ACCESS EXCLUSIVE MODE")
+        holder.exec_driver_sql("LOCK TABLE alembic_version IN ACCESS EXCLUSIVE MODE")
     try:
         assert health(app) == (503, "locked")
     finally:

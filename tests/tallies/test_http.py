@@ -418,4 +418,4 @@ def test_purge_command(fixture_app):
 
 def test_init_db_creates_the_schema(fixture_app):
     result = fixture_app.test_cli_runner().invoke(args=["init-db"])
-    assert result.exit_code == 0 and "schema version" in result.output
+    assert result.exit_code == 0 and f"database ready (revision {db.head()})" in result.output

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+import shutil
 import sqlite3
 from collections import Counter
 
@@ -129,16 +130,31 @@ def test_starting_a_day_forgets_earlier_days_only_and_keeps_its_salt(engine):
     assert rows(engine, visitor) == [(dt.date(2026, 3, 2), "", "b" * 16)]
 
 
-def test_create_schema_is_idempotent_and_applies_missing_migrations(engine, monkeypatch):
-    newest = len(db.MIGRATIONS)
-    assert db.create_schema(engine) == newest
-    applied = []
-    monkeypatch.setattr(db, "MIGRATIONS", [*db.MIGRATIONS, lambda connection: applied.append("next")])
-    assert db.create_schema(engine) == newest + 1
-    assert db.create_schema(engine) == newest + 1
-    assert applied == ["next"]
+NEXT_REVISION = """
+from alembic import op
+
+revision = "9999_next"
+down_revision = {head!r}
+
+
+def upgrade():
+    op.execute("INSERT INTO dashboard_setting (key, value) VALUES ('next', 'applied')")
+"""
+
+
+def test_create_schema_is_idempotent_and_applies_missing_migrations(engine, monkeypatch, tmp_path):
+    head = db.head()
+    assert db.create_schema(engine) == head
+    assert db.create_schema(engine) == head
+    scripts = tmp_path / "migrations"
+    shutil.copytree(db.MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    (scripts / "versions" / "9999_next.py").write_text(NEXT_REVISION.format(head=head))
+    monkeypatch.setattr(db, "MIGRATIONS", scripts)  # the package's revisions and one more
+    assert db.create_schema(engine) == "9999_next"
+    assert db.create_schema(engine) == "9999_next"
     with engine.connect() as connection:
-        assert sorted(connection.execute(sa.select(db.schema_version.c.version)).scalars()) == [newest, newest + 1]
+        assert connection.exec_driver_sql("SELECT key, value FROM dashboard_setting").all() == [("next", "applied")]
+        assert list(connection.execute(sa.select(db.alembic_version.c.version)).scalars()) == ["9999_next"]
 
 
 def test_a_version_1_sqlite_database_gets_the_dashboard_index_and_it_is_used(tmp_path):
@@ -148,7 +164,7 @@ def test_a_version_1_sqlite_database_gets_the_dashboard_index_and_it_is_used(tmp
         connection.exec_driver_sql("INSERT INTO schema_version VALUES (1)")
         for table in (tally, visitor, salt):
             connection.execute(sa.schema.CreateTable(table))
-    assert db.create_schema(engine) == len(db.MIGRATIONS)
+    assert db.create_schema(engine) == db.head()
 
     clock = Clock(dt.datetime(2026, 3, 1, 9, 0, tzinfo=TIMEZONE))
     counting = recorder_for(engine, clock)
@@ -168,11 +184,11 @@ def test_a_version_1_sqlite_database_gets_the_dashboard_index_and_it_is_used(tmp
     assert "COVERING INDEX tally_by_commune_day" in plan, plan  # a commune's most read pages, from the index alone
 
 
-def test_a_fresh_database_is_stamped_with_the_newest_version(database_url):
+def test_a_fresh_database_is_stamped_with_the_newest_revision(database_url):
     engine = db.make_engine(database_url)
     db.create_schema(engine)
     with engine.connect() as connection:
-        assert list(connection.execute(sa.select(db.schema_version.c.version)).scalars()) == [len(db.MIGRATIONS)]
+        assert list(connection.execute(sa.select(db.alembic_version.c.version)).scalars()) == [db.head()]
         assert {"tally", "visitor", "salt"} <= set(sa.inspect(connection).get_table_names())
     engine.dispose()
 
