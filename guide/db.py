@@ -47,14 +47,12 @@ _IMMEDIATE = "guide_begin_immediate"  # an execution option our SQLite "begin" l
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 # Alembic's own table: the revision the database is at. Off `metadata` (Alembic makes it). The
-# health check's write that changes nothing updates it (guide/tallies/store.py, `database_state`).
+# health check's write that changes nothing updates it (guide/tallies/writer.py, `database_state`).
 alembic_version = sa.Table(
     "alembic_version",
     sa.MetaData(),
     sa.Column("version_num", sa.String(32), primary_key=True, key="version"),
 )
-# The name guide/tallies/store.py's health write still uses; it goes when that line says alembic_version.
-schema_version = alembic_version
 
 
 def sqlite_path(url: str) -> Path | None:

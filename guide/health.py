@@ -1,6 +1,6 @@
 """/healthz: is the app alive, and can its database be written (the site serves pages either way).
 
-200 when a real write (one that changes nothing, `UPDATE schema_version SET version = version`, in a
+200 when a real write (one that changes nothing, `UPDATE alembic_version SET version_num = version_num`, in a
 transaction that takes the write lock) succeeds; 503 when it cannot, with the reason in `database`:
 "missing" (the SQLite file or its folder gone), "read-only", "locked" (past the wait a write allows),
 "unreachable" (PostgreSQL), "error" (anything else; the log says what). Never a 500, never a

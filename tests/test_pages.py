@@ -231,7 +231,8 @@ def test_not_found_pages_speak_the_visitors_language(fixture_request, path, lang
     assert soup.h1.get_text() == ("Không tìm thấy trang" if lang == "vi" else "Page not found")
 
 
-def test_an_unexpected_error_is_a_friendly_500_without_a_trace(fixture_app):
+def test_an_unexpected_error_is_a_friendly_500_without_a_trace(fixture_app_per_test):
+    fixture_app = fixture_app_per_test  # it adds a route, which only a new app takes
     @fixture_app.route("/hong")
     def broken():
         raise RuntimeError("secret detail")

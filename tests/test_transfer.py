@@ -71,8 +71,9 @@ def test_the_etag_of_a_compressed_page_stays_the_same_from_one_second_to_the_nex
     assert len(etags) == 1
 
 
-def test_a_page_is_compressed_once_and_served_again_from_memory(fixture_app, monkeypatch):
+def test_a_page_is_compressed_once_and_served_again_from_memory(fixture_app_per_test, monkeypatch):
     """The response cache keeps the compressed answer: three readers, one compression."""
+    fixture_app = fixture_app_per_test  # an empty response cache
     from flask_compress import flask_compress
 
     compressed = []

@@ -213,7 +213,7 @@ class Recorder:
             engine = self._ready_engine()
             with db.begin_immediate(engine) as connection:
                 _bound(connection)
-                connection.execute(db.schema_version.update().values(version=db.schema_version.c.version))
+                connection.execute(db.alembic_version.update().values(version=db.alembic_version.c.version))
             return "ok"
         except Exception as error:
             reason = reason_for(error)
