@@ -3,16 +3,13 @@
 import csv
 import datetime as dt
 import io
-import os
-import subprocess
-import sys
 
 import pytest
 
 from guide import clock
 from guide.dashboard import export, figures, gathering
 
-from ..conftest import ROOT, check_page
+from ..conftest import check_page
 from .conftest import add_tallies, refused, sign_in
 
 TODAY = clock.today()
@@ -211,40 +208,25 @@ def test_parse_range():
     assert figures.parse_range(today, "abc", None, None)[1] is False
 
 
-def flask(*args, input_text=None, env=None):
-    return subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
-        cwd=ROOT,
-        input=input_text,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
+def test_users_from_the_command_line(app_per_test):
+    runner = app_per_test.test_cli_runner()
 
+    def flask(*args, input_text=None):
+        return runner.invoke(args=list(args), input=input_text)
 
-def test_users_from_the_command_line(tmp_path):
-    env = {
-        "GUIDE_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
-        "GUIDE_SECRET_KEY": os.environ["GUIDE_SECRET_KEY"],  # not the checkout's instance/secret_key
-        "PATH": "/usr/bin:/bin",
-    }
     added = flask(
-        "users", "add", "xa-ea-na", "--role", "commune", "--commune", "ea-na", input_text="mot-mat-khau-dai\n", env=env
+        "users", "add", "xa-ea-na", "--role", "commune", "--commune", "ea-na", input_text="mot-mat-khau-dai\n"
     )
-    assert added.returncode == 0, added.stderr
-    assert "xa-ea-na\tcommune\tea-na\t0 failed sign-ins" in flask("users", "list", env=env).stdout
-    assert flask("users", "password", "xa-ea-na", input_text="mot-mat-khau-moi\n", env=env).returncode == 0
-    assert flask("users", "password", "khong-ai", input_text="mot-mat-khau-moi\n", env=env).returncode != 0
-    assert flask("users", "password", "xa-ea-na", input_text="ngan\n", env=env).returncode != 0
-    assert (
-        flask(
-            "users", "add", "x", "--role", "commune", "--commune", "khong-co", input_text="mot-mat-khau-dai\n", env=env
-        ).returncode
-        != 0
-    )
-    assert flask("users", "add", "y", "--role", "district", input_text="ngan\n", env=env).returncode != 0
-    assert flask("users", "remove", "xa-ea-na", env=env).returncode == 0
-    assert "xa-ea-na" not in flask("users", "list", env=env).stdout
+    assert added.exit_code == 0, added.output
+    assert "xa-ea-na\tcommune\tea-na\t0 failed sign-ins" in flask("users", "list").output
+    assert flask("users", "password", "xa-ea-na", input_text="mot-mat-khau-moi\n").exit_code == 0
+    assert flask("users", "password", "khong-ai", input_text="mot-mat-khau-moi\n").exit_code != 0
+    assert flask("users", "password", "xa-ea-na", input_text="ngan\n").exit_code != 0
+    refused = flask("users", "add", "x", "--role", "commune", "--commune", "khong-co", input_text="mot-mat-khau-dai\n")
+    assert refused.exit_code != 0
+    assert flask("users", "add", "y", "--role", "district", input_text="ngan\n").exit_code != 0
+    assert flask("users", "remove", "xa-ea-na").exit_code == 0
+    assert "xa-ea-na" not in flask("users", "list").output
 
 
 def test_demo_data_fills_an_empty_database_marks_itself_and_refuses_real_tallies(dashboard_app, district_client):
