@@ -107,25 +107,21 @@ def overlay_shape(languages: Languages) -> Record:
             "population": Whole(minimum=1, message="population must be a positive whole number"),
             "service_centre": _place_shape("service_centre", languages),
             "post_office": _place_shape("post_office", languages),
-        }
+        },
+        called="the entry",
     )
     return Record({"communes": MapOf(details)})
 
 
-def _overlay_label(place: tuple) -> str | None:
+def _overlay_label(place: tuple, _data) -> str | None:
     """Which commune a problem in the overlay is about."""
     return repr(place[1]) if len(place) >= 2 else None
 
 
 def load_registry(path: Path, languages: Languages) -> Registry:
     """Read and validate the registry and its overlay; raise ContentError naming every problem."""
-    document = read_yaml(path, REGISTRY)
-    data = document.data or {}
-    if document.ok and not data["provinces"] and not data["communes"]:
-        document.complain("expected a `provinces:` list (or a `communes:` list)")
-    groups = [(Province(p["code"], p["name"]), p["communes"]) for p in data.get("provinces") or ()]
-    groups += [(None, data["communes"])] if data.get("communes") else []
-    communes, entries = _communes(groups, document)
+    document = read_yaml(path, REGISTRY, label=_commune_label)
+    communes, entries = _communes(_groups(document), document)
     landings = _landings(entries, {c.slug for c in communes}, document)
     problems = document.problems()
     overlay_path = path.with_name(OVERLAY_NAME)
@@ -140,6 +136,27 @@ def load_registry(path: Path, languages: Languages) -> Registry:
     return Registry(
         tuple(communes), tuple(Landing(unit, tuple(by_slug[slug] for slug in targets)) for unit, targets in landings)
     )
+
+
+def _commune_label(place: tuple, data) -> str | None:
+    """The commune a problem inside a commune's entry is about, by its slug as written."""
+    at = place[:4] if place[:1] == ("provinces",) else place[:2]
+    if len(place) <= len(at) or len(at) not in (2, 4) or at[-2] != "communes" or place[len(at)] == "slug":
+        return None  # the commune itself, or its slug: its sentence says which
+    for part in at:
+        inside = isinstance(data, dict) or (isinstance(data, list) and part < len(data))
+        data = data[part] if inside else None
+    slug = data.get("slug") if isinstance(data, dict) else None
+    return f"commune {slug!r}" if isinstance(slug, str) else None
+
+
+def _groups(document: Document) -> list[tuple[Province | None, tuple]]:
+    """The registry's communes by province (None: a registry without provinces)."""
+    data = document.data or {}
+    if document.ok and not data["provinces"] and not data["communes"]:
+        document.complain("expected a `provinces:` list (or a `communes:` list)")
+    groups = [(Province(p["code"], p["name"]), p["communes"]) for p in data.get("provinces") or ()]
+    return groups + ([(None, data["communes"])] if data.get("communes") else [])
 
 
 def _communes(groups: list, document: Document) -> tuple[list[Commune], dict[str, list]]:
@@ -176,7 +193,7 @@ def _commune(entry: dict, province: Province | None, document: Document, entries
             province=item["province"],
         )
         if any(other.key == unit.key for other in units):
-            document.complain(f"commune {slug!r} lists former unit {unit.slug!r} twice", *item.place)
+            document.complain(f"lists former unit {unit.slug!r} twice", *item.place)
             continue
         units.append(unit)
         entries.setdefault(unit.key, []).append((unit, slug, bool(item["default"]), item.place))
@@ -205,7 +222,7 @@ def _landings(entries: dict, slugs: set[str], document: Document) -> list[tuple[
             complain(f"former slug {unit.slug!r} is already another former unit's", *listed[0][3], "slug")
         by_slug[unit.slug] = key
         if unit.slug in slugs and unit.slug not in targets:
-            complain(f"former slug {unit.slug!r} of {targets[0]!r} is another commune's slug", *listed[0][3], "slug")
+            complain(f"former slug {unit.slug!r} is another commune's slug", *listed[0][3], "slug")
         listed = sorted(listed, key=lambda entry: not entry[2])  # stable: the default first
         landings.append((unit, tuple(commune for _unit, commune, _default, _at in listed)))
     return landings
@@ -219,7 +236,7 @@ def load_overlay(path: Path, communes: list[Commune], languages: Languages) -> t
     for key, details in ((document.data or {}).get("communes") or {}).items():
         commune = by_key.get(key)
         if commune is None:
-            document.complain("is neither the slug nor the code of a commune in communes.yaml", "communes", key)
+            document.complain("this is neither the slug nor the code of a commune in communes.yaml", "communes", key)
         elif commune.slug in found:
             document.complain(f"commune {commune.slug!r} is described twice (by slug and by code)", "communes", key)
         else:

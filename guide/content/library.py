@@ -96,7 +96,7 @@ def load_links(path: Path, languages: Languages, problems: list[Problem]) -> dic
     )
     keys = Text(pattern=SLUG, message="the key must be an ASCII slug")
     shape = MapOf(link, key=keys, expected="`key: {url: https://…, label: {vi: …, en: …}}` entries")
-    document = read_yaml(path, shape, label=lambda place: f"link {place[0]!r}" if place else None)
+    document = read_yaml(path, shape, label=lambda place, _data: f"link {place[0]!r}" if place else None)
     problems.extend(document.problems())
     links = {}
     for key, entry in (document.data or {}).items():

@@ -309,12 +309,16 @@ class Test(Shape):
         return result
 
 
+# What a problem at a place is about ("vneid", "commune 'ea-na'"), from the place and the file's data.
+Label = Callable[[tuple, object], str | None]
+
+
 class Document:
     """One file's data, checked against its shape, and its problems, each with its line."""
 
-    def __init__(self, path: Path, text: str = "", label: Callable[[tuple], str | None] | None = None):
+    def __init__(self, path: Path, text: str = "", label: Label | None = None):
         self.path, self.lines, self.label = path, Lines(text), label
-        self.data = None
+        self.data = self.raw = None
         self._found: list[tuple[tuple, str, int | None]] = []
 
     def complain(self, message: str, *place) -> None:
@@ -331,7 +335,7 @@ class Document:
     def problems(self) -> list[Problem]:
         problems = []
         for place, message, line in self._found:
-            label = self.label(place) if self.label else None
+            label = self.label(place, self.raw) if self.label else None
             problems.append(
                 Problem(self.path, f"{label}: {message}" if label else message, line or self.lines.line(*place))
             )
@@ -339,6 +343,7 @@ class Document:
 
     def validate(self, data, shape: Shape) -> None:
         found: list = []
+        self.raw = data
         checked = shape.check(data, (), found)
         for place, message in found:
             self.complain(message, *place)
@@ -360,9 +365,9 @@ def _parsed(document: Document, text: str, shape: Shape, front_matter: bool = Fa
     return document
 
 
-def read_yaml(path: Path, shape: Shape, label: Callable[[tuple], str | None] | None = None) -> Document:
-    """Read the YAML file at `path` and check it against `shape`. `label(place)`, if given, names
-    what a problem is about in front of its sentence (a wizard's node)."""
+def read_yaml(path: Path, shape: Shape, label: Label | None = None) -> Document:
+    """Read the YAML file at `path` and check it against `shape`. `label(place, data)`, if given,
+    names what a problem at `place` is about, in front of its sentence (a wizard's node, a commune)."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

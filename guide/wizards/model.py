@@ -79,10 +79,11 @@ def _texts(languages: Languages, lists: bool = False) -> Shape:
     """A text (or, with `lists`, a list of texts) per language; the default language's is needed."""
     default = languages.default
     each = ListOf(Text(numbers=True), at_least=1) if lists else Text(numbers=True)
+    what, example = ("list of texts", "[…, …]") if lists else ("text", "…")
     return Test(
         MapOf(each),
         lambda given: bool(given.get(default)),
-        message=f"{{key}} needs its text in {default}: `{{{{{default}: …}}}}`",
+        message=f"{{key}} needs its {what} in {default}: `{{{{{default}: {example}}}}}`",
     )
 
 
@@ -96,23 +97,24 @@ def wizard_shape(languages: Languages) -> Record:
             "if": MapOf(answers, message="rule {number}'s `if` must map question ids to lists of answers"),
         },
         required=("then",),
+        expected="a rule, `{if: {question: [answers]}, then: <node id>}`",
     )
     rules = AnyOf(Text(), ListOf(rule, at_least=1), expected="a node id or a list of rules")
-    choice = Record({"label": texts, "next": rules}, required=("label",))
+    choice = Record({"label": texts, "next": rules}, required=("label",), called="the choice")
     question = Record(
         {
             "text": texts,
             "hint": texts,
-            "choices": MapOf(
-                choice, key=Text(pattern=SLUG, message="choice {value!r} must be an ASCII slug"), at_least=1
-            ),
+            "choices": MapOf(choice, key=Text(pattern=SLUG, message="its value must be an ASCII slug"), at_least=1),
             "next": rules,
         },
         required=("text", "choices"),
+        called="the question",
     )
     outcome = Record(
         {"title": texts, "body": texts, "checklist": lists, "links": ListOf(Text()), "guides": ListOf(Text())},
         required=("title", "body"),
+        called="the outcome",
     )
     question_id = Test(
         Text(pattern=SLUG),
@@ -134,7 +136,7 @@ def wizard_shape(languages: Languages) -> Record:
     )
 
 
-def _node(place: tuple) -> str | None:
+def _node(place: tuple, _data) -> str | None:
     """What a problem at `place` is about: a question or outcome id, and a choice."""
     if len(place) < 2 or place[0] not in ("questions", "outcomes"):
         return None
