@@ -2,12 +2,14 @@
 beside the code that uses it, and `read_yaml` (or `read_front_matter`, for a guide) reads it,
 checks it against that shape and gives back the data with every problem as `FILE:LINE: sentence`.
 
-Declaring a new file's shape: compose the shapes below, e.g.
+Declaring a new file's shape: compose the shapes below (Text, Whole, Date, Choice, ListOf, MapOf,
+Record, AnyOf, Test), e.g.
 
     LINK = Record({"url": Text(pattern=HTTPS, expected="an https:// address"), "label": MapOf(Text())},
                   required=("url",))
-    LINKS = MapOf(LINK, key=Text(pattern=SLUG, expected="an ASCII slug"))
+    LINKS = MapOf(LINK, key=Text(pattern=SLUG, expected="an ASCII slug"))   # SLUG: guide.text
     document = read_yaml(path, LINKS)   # document.data: {key: {"url": …, "label": … or None}}
+    problems += document.problems()     # [Problem(path, "`url` must be an https:// address, not …", 4)]
 
 Each shape says in plain words what it expects ("`order` must be a whole number, not 'x'"); give
 `message=` where the field deserves a sentence of its own: it replaces every complaint from inside
@@ -17,8 +19,9 @@ one file reports all its problems; a record with a field that does not fit does 
 
 Checks that need more than one value (a duplicate slug, a link to a guide that does not exist) are
 the caller's: `document.complain(message, *place)`. A place is a path of keys and list indexes, as
-in the data; its line is worked out only when there is a problem to report (composing a YAML file
-for its lines costs as much as reading it again).
+in the data (a record's own is `Fields.place`); its line is worked out only when there is a problem
+to report (composing a YAML file for its lines costs as much as reading it again). `label`, given
+to `read_yaml`, puts what a problem is about in front of its sentence ("vneid: …").
 """
 
 import datetime as dt
@@ -36,7 +39,6 @@ try:  # libyaml's parser is several times faster than the pure-Python one; same 
 except AttributeError:  # pragma: no cover
     Loader = yaml.SafeLoader
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 INVALID = object()  # what a shape gives back for a value that does not fit
 EMPTY = (None, "", [], {})
 
