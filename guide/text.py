@@ -7,13 +7,28 @@ so folding is: lowercase, đ→d, NFD, drop combining marks (../shared/reference
 import re
 import unicodedata
 
+# A slug, in URLs and content file names and keys: lowercase ASCII words joined by hyphens.
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+class _FoldTable(dict):
+    """Each character's folded form, worked out the first time it is met (for str.translate)."""
+
+    def __missing__(self, code: int) -> str:
+        decomposed = unicodedata.normalize("NFD", chr(code).lower().replace("đ", "d"))
+        self[code] = folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        return folded
+
+
+# Folding character by character is folding the text: NFD never composes, and every combining
+# mark it yields is dropped, so no character's result depends on its neighbours.
+_FOLD = _FoldTable()
 
 
 def fold(text: str) -> str:
     """Lowercase, accent-free text: 'Đăng ký khai sinh' -> 'dang ky khai sinh'."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return text.lower().translate(_FOLD)
 
 
 def fold_with_positions(text: str) -> tuple[str, list[int]]:
@@ -21,13 +36,11 @@ def fold_with_positions(text: str) -> tuple[str, list[int]]:
 
     Used to cut a search snippet out of the original text at the place the folded match was found.
     """
-    folded: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
-        for piece in fold(char):
-            folded.append(piece)
-            origin.append(index)
-    return "".join(folded), origin
+    folded = text.translate(_FOLD)
+    if len(folded) == len(text) and all(len(_FOLD[ord(char)]) == 1 for char in set(text)):
+        return folded, list(range(len(text)))  # one folded character for each: the usual case
+    origin = [index for index, char in enumerate(text) for _piece in _FOLD[ord(char)]]
+    return folded, origin
 
 
 def slugify(text: str, separator: str = "-") -> str:

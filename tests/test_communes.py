@@ -192,8 +192,8 @@ def test_a_broken_registry_is_refused_naming_file_and_line(tmp_path, body, compl
         ("a: {post_office: {hours: {fr: '7:00-11:00'}}}", "hours must be times"),
         ("a: {service_centre: {map: 'http://maps.example'}}", "https://"),
         ("a: {service_centre: {map: 'https://'}}", "https://"),
-        ("a: {service_centre: {fax: '0262 3 123 456'}}", "unknown fields"),
-        ("a: {opening: x}", "unknown fields"),
+        ("a: {service_centre: {fax: '0262 3 123 456'}}", "unknown field `fax`"),
+        ("a: {opening: x}", "unknown field `opening`"),
     ],
 )
 def test_a_broken_overlay_is_refused_naming_file_and_line(tmp_path, entry, complaint):

@@ -12,13 +12,11 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import yaml
-
-from ..content import ContentError, Languages, Problem
-from ..content.positions import Positions
+from ..content import ContentError, Languages
+from ..content.schema import AnyOf, Anything, Choice, Document, ListOf, MapOf, Record, Test, Text, Whole, read_yaml
+from ..text import SLUG
 from .model import Commune, FormerUnit, Landing, Place, Province, Registry
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG = 80
 KINDS = {"xa", "phuong", "dac-khu"}
 FORMER_KINDS = {"xa", "phuong", "thi-tran", "huyen"}
@@ -28,85 +26,104 @@ OVERLAY_NAME = "communes-local.yaml"
 PHONE = re.compile(r"^(?:\+84|0|\(0\d{2,3}\)|1[89]00)[\d .\-()]{6,16}$")
 # Opening hours must name a time: 7:00, 7h30, 13h.
 HOURS_TIME = re.compile(r"\b\d{1,2}\s*(?::\s*\d{2}|h\s*\d{0,2})")
-PLACE_FIELDS = {"name", "address", "phone", "hours", "map"}
-OVERLAY_FIELDS = {"population", "service_centre", "post_office"}
-
-try:  # libyaml's parser is several times faster than the pure-Python one; same results
-    SafeLoader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover
-    SafeLoader = yaml.SafeLoader
 
 
-class _Complaints:
-    """Problems found in one file, each with the path of the node it is about; lines are looked up
-    (by composing the document again) only if there is something to report."""
-
-    def __init__(self, path: Path, text: str):
-        self.path, self.text, self.found = path, text, []
-
-    def __call__(self, message: str, *where) -> None:
-        self.found.append((message, where))
-
-    def problems(self) -> list[Problem]:
-        if not self.found:
-            return []
-        positions = Positions(self.text)
-        return [Problem(self.path, message, positions.line(*where)) for message, where in self.found]
+def _short_slug(message: str) -> Test:
+    return Test(Text(pattern=SLUG), lambda slug: len(slug) <= MAX_SLUG, message=message)
 
 
-def _read(path: Path) -> tuple[str, object]:
-    try:
-        text = path.read_text(encoding="utf-8")
-        return text, yaml.load(text, Loader=SafeLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise ContentError([Problem(path, f"cannot be read: {error}")]) from None
+FORMER_UNIT = Record(
+    {
+        "slug": _short_slug("a former unit needs an ASCII slug, not {value!r}"),
+        "name": Text(numbers=True),
+        "kind": Choice(FORMER_KINDS, message=f"former unit kind must be one of {', '.join(sorted(FORMER_KINDS))}"),
+        "code": Text(numbers=True),
+        "district": Text(numbers=True),
+        "province": Text(numbers=True),
+        "default": Anything(),
+    },
+    required=("slug",),
+    called="the former unit",
+)
+COMMUNE = Record(
+    {
+        "slug": _short_slug("slug {value!r} must be lowercase ASCII words joined by hyphens"),
+        "name": Text(numbers=True),
+        "kind": Choice(KINDS, message=f"kind must be one of {', '.join(sorted(KINDS))}, not {{value!r}}"),
+        "code": Text(numbers=True),
+        "former": ListOf(FORMER_UNIT),
+    },
+    required=("slug", "name", "kind"),
+    called="the commune",
+    unknown=f"a commune has a slug, name, kind, code and former units; contact details go in {OVERLAY_NAME}",
+)
+PROVINCE = Record(
+    {"code": Text(numbers=True), "name": Text(numbers=True), "communes": ListOf(COMMUNE)},
+    required=("code", "name", "communes"),
+    called="the province",
+)
+# A hand-made registry may list its communes without provinces.
+REGISTRY = Record({"provinces": ListOf(PROVINCE), "communes": ListOf(COMMUNE)})
 
 
-def _text(value) -> str | None:
-    return (str(value).strip() or None) if value is not None else None
+def _is_phone(phone: str) -> bool:
+    return bool(PHONE.match(phone)) and 8 <= sum(ch.isdigit() for ch in phone) <= 12
+
+
+def _is_https(link: str) -> bool:
+    parts = urlsplit(link)
+    return parts.scheme == "https" and bool(parts.netloc) and not any(ch.isspace() for ch in link)
+
+
+def _names_times(hours) -> bool:
+    return all(HOURS_TIME.search(text) for text in ([hours] if isinstance(hours, str) else hours.values()))
+
+
+def _place_shape(what: str, languages: Languages) -> Record:
+    hours = AnyOf(Text(), MapOf(Text(), key=Choice(languages.codes), at_least=1))
+    return Record(
+        {
+            "name": Text(numbers=True),
+            "address": Text(numbers=True),
+            "phone": Test(
+                Text(numbers=True),
+                _is_phone,
+                message=f"{what}.phone {{value!r}} is not a phone number (e.g. 0262 3 123 456)",
+            ),
+            "hours": Test(
+                hours,
+                _names_times,
+                message=f"{what}.hours must be times like 7:00–11:30, as text or {{{{vi: …, en: …}}}}",
+            ),
+            "map": Test(Text(), _is_https, message=f"{what}.map must be an https:// link"),
+        }
+    )
+
+
+def overlay_shape(languages: Languages) -> Record:
+    """content/communes-local.yaml: what editors add to a commune, by its slug or code."""
+    details = Record(
+        {
+            "population": Whole(minimum=1, message="population must be a positive whole number"),
+            "service_centre": _place_shape("service_centre", languages),
+            "post_office": _place_shape("post_office", languages),
+        },
+        called="the entry",
+    )
+    return Record({"communes": MapOf(details)})
+
+
+def _overlay_label(place: tuple, _data) -> str | None:
+    """Which commune a problem in the overlay is about."""
+    return repr(place[1]) if len(place) >= 2 else None
 
 
 def load_registry(path: Path, languages: Languages) -> Registry:
     """Read and validate the registry and its overlay; raise ContentError naming every problem."""
-    text, data = _read(path)
-    complain = _Complaints(path, text)
-    if isinstance(data, dict) and isinstance(data.get("provinces"), list):
-        groups = [(("provinces", i), p) for i, p in enumerate(data["provinces"])]
-    elif isinstance(data, dict) and isinstance(data.get("communes"), list):
-        groups = [((), {"communes": data["communes"]})]  # a hand-made registry without provinces
-    else:
-        raise ContentError([Problem(path, "expected a `provinces:` list (or a `communes:` list)")])
-
-    communes: list[Commune] = []
-    entries: dict[str, list] = {}  # a former unit's key -> [(unit, commune, is_default, where)]
-    seen_slugs: dict[str, tuple] = {}
-    seen_codes: dict[str, str] = {}
-    for where, group in groups:
-        if not isinstance(group, dict) or not isinstance(group.get("communes"), list):
-            complain("a province needs a `communes:` list", *where)
-            continue
-        province = None
-        if where:
-            code, name = _text(group.get("code")), _text(group.get("name"))
-            if not code or not name:
-                complain("a province needs a `code` and a `name`", *where)
-            province = Province(code or "", name or "")
-        for index, entry in enumerate(group["communes"]):
-            here = (*where, "communes", index)
-            commune = _commune(entry, here, province, complain, entries)
-            if commune is None:
-                continue
-            if commune.slug in seen_slugs:
-                complain(f"commune slug {commune.slug!r} appears more than once", *here, "slug")
-            seen_slugs[commune.slug] = here
-            if commune.code:
-                if commune.code in seen_codes:
-                    complain(f"code {commune.code!r} is also {seen_codes[commune.code]!r}'s", *here, "code")
-                seen_codes[commune.code] = commune.slug
-            communes.append(commune)
-
-    landings = _landings(entries, seen_slugs, complain)
-    problems = complain.problems()
+    document = read_yaml(path, REGISTRY, label=_commune_label)
+    communes, entries = _communes(_groups(document), document)
+    landings = _landings(entries, {c.slug for c in communes}, document)
+    problems = document.problems()
     overlay_path = path.with_name(OVERLAY_NAME)
     overlay = {}
     if overlay_path.exists():
@@ -121,62 +138,78 @@ def load_registry(path: Path, languages: Languages) -> Registry:
     )
 
 
-def _commune(entry, here: tuple, province, complain, entries) -> Commune | None:
-    if not isinstance(entry, dict):
-        complain("a commune must be a mapping", *here)
-        return None
-    slug, name, kind = entry.get("slug"), _text(entry.get("name")), entry.get("kind")
-    if not isinstance(slug, str) or not SLUG.match(slug) or len(slug) > MAX_SLUG:
-        complain(f"slug {slug!r} must be lowercase ASCII words joined by hyphens", *here, "slug")
-        return None
-    if not name:
-        complain(f"commune {slug!r} has no name", *here)
-    if kind not in KINDS:
-        complain(f"commune {slug!r}: kind must be one of {', '.join(sorted(KINDS))}", *here, "kind")
-    unknown = set(entry) - {"slug", "name", "kind", "code", "former"}
-    if unknown:
-        # contact details and population live in the overlay, which editors own
-        complain(f"commune {slug!r} has unknown fields: {', '.join(sorted(map(str, unknown)))}"
-                 f" (contact details and population go in {OVERLAY_NAME})", *here)  # fmt: skip
-    commune = Commune(slug=slug, name=name or slug, kind=str(kind), code=_text(entry.get("code")), province=province)
-    former = entry.get("former") or []
-    if not isinstance(former, list):
-        complain(f"commune {slug!r}: `former` must be a list", *here, "former")
-        former = []
-    units = []
-    for number, item in enumerate(former):
-        at = (*here, "former", number)
-        unit = _former_unit(item, at, complain)
-        if unit is None:
-            continue
+def _commune_label(place: tuple, data) -> str | None:
+    """The commune a problem inside a commune's entry is about, by its slug as written."""
+    at = place[:4] if place[:1] == ("provinces",) else place[:2]
+    if len(place) <= len(at) or len(at) not in (2, 4) or at[-2] != "communes" or place[len(at)] == "slug":
+        return None  # the commune itself, or its slug: its sentence says which
+    for part in at:
+        inside = isinstance(data, dict) or (isinstance(data, list) and part < len(data))
+        data = data[part] if inside else None
+    slug = data.get("slug") if isinstance(data, dict) else None
+    return f"commune {slug!r}" if isinstance(slug, str) else None
+
+
+def _groups(document: Document) -> list[tuple[Province | None, tuple]]:
+    """The registry's communes by province (None: a registry without provinces)."""
+    data = document.data or {}
+    if document.ok and not data["provinces"] and not data["communes"]:
+        document.complain("expected a `provinces:` list (or a `communes:` list)")
+    groups = [(Province(p["code"], p["name"]), p["communes"]) for p in data.get("provinces") or ()]
+    return groups + ([(None, data["communes"])] if data.get("communes") else [])
+
+
+def _communes(groups: list, document: Document) -> tuple[list[Commune], dict[str, list]]:
+    """Every commune, each slug and code once; and each former unit's key -> [(unit, commune, is_default, place)]."""
+    communes: list[Commune] = []
+    entries: dict[str, list] = {}
+    seen_slugs: set[str] = set()
+    seen_codes: dict[str, str] = {}
+    for province, listed in groups:
+        for entry in listed:
+            commune = _commune(entry, province, document, entries)
+            if commune.slug in seen_slugs:
+                document.complain(f"commune slug {commune.slug!r} appears more than once", *entry.place, "slug")
+            seen_slugs.add(commune.slug)
+            if commune.code:
+                if commune.code in seen_codes:
+                    message = f"code {commune.code!r} is also {seen_codes[commune.code]!r}'s"
+                    document.complain(message, *entry.place, "code")
+                seen_codes[commune.code] = commune.slug
+            communes.append(commune)
+    return communes, entries
+
+
+def _commune(entry: dict, province: Province | None, document: Document, entries: dict) -> Commune:
+    slug = entry["slug"]
+    units: list[FormerUnit] = []
+    for item in entry["former"] or ():
+        unit = FormerUnit(
+            slug=item["slug"],
+            name=item["name"] or item["slug"],
+            kind=item["kind"] or "xa",
+            code=item["code"],
+            district=item["district"],
+            province=item["province"],
+        )
         if any(other.key == unit.key for other in units):
-            complain(f"commune {slug!r} lists former unit {unit.slug!r} twice", *at)
+            document.complain(f"lists former unit {unit.slug!r} twice", *item.place)
             continue
         units.append(unit)
-        entries.setdefault(unit.key, []).append((unit, slug, bool(item.get("default")), at))
-    return replace(commune, former=tuple(units))
-
-
-def _former_unit(item, at: tuple, complain) -> FormerUnit | None:
-    unit_slug = item.get("slug") if isinstance(item, dict) else None
-    if not isinstance(unit_slug, str) or not SLUG.match(unit_slug) or len(unit_slug) > MAX_SLUG:
-        complain(f"a former unit needs an ASCII slug, not {unit_slug!r}", *at)
-        return None
-    kind = str(item.get("kind") or "xa")
-    if kind not in FORMER_KINDS:
-        complain(f"former unit {unit_slug!r}: kind must be one of {', '.join(sorted(FORMER_KINDS))}", *at, "kind")
-    return FormerUnit(
-        slug=unit_slug,
-        name=_text(item.get("name")) or unit_slug,
-        kind=kind,
-        code=_text(item.get("code")),
-        district=_text(item.get("district")),
-        province=_text(item.get("province")),
+        entries.setdefault(unit.key, []).append((unit, slug, bool(item["default"]), item.place))
+    return Commune(
+        slug=slug,
+        name=entry["name"],
+        kind=entry["kind"],
+        code=entry["code"] or None,
+        province=province,
+        former=tuple(units),
     )
 
 
-def _landings(entries: dict, slugs: dict, complain) -> list[tuple[FormerUnit, tuple[str, ...]]]:
+def _landings(entries: dict, slugs: set[str], document: Document) -> list[tuple[FormerUnit, tuple[str, ...]]]:
     """Each former unit once, with the communes it went to (the data's default first)."""
+    complain = document.complain
     by_slug: dict[str, str] = {}
     landings = []
     for key, listed in entries.items():
@@ -189,92 +222,41 @@ def _landings(entries: dict, slugs: dict, complain) -> list[tuple[FormerUnit, tu
             complain(f"former slug {unit.slug!r} is already another former unit's", *listed[0][3], "slug")
         by_slug[unit.slug] = key
         if unit.slug in slugs and unit.slug not in targets:
-            complain(f"former slug {unit.slug!r} of {targets[0]!r} is another commune's slug", *listed[0][3], "slug")
+            complain(f"former slug {unit.slug!r} is another commune's slug", *listed[0][3], "slug")
         listed = sorted(listed, key=lambda entry: not entry[2])  # stable: the default first
         landings.append((unit, tuple(commune for _unit, commune, _default, _at in listed)))
     return landings
 
 
-def load_overlay(path: Path, communes: list[Commune], languages: Languages) -> tuple[dict, list[Problem]]:
+def load_overlay(path: Path, communes: list[Commune], languages: Languages) -> tuple[dict, list]:
     """The overlay's entries by commune slug, and its problems (each with its line)."""
-    try:
-        text, data = _read(path)
-    except ContentError as error:
-        return {}, error.problems
-    complain = _Complaints(path, text)
-    data = data or {}
-    entries = data.get("communes") if isinstance(data, dict) else None
-    if entries is None:
-        entries = {}
-    if not isinstance(entries, dict):
-        complain("expected `communes:` to be a mapping of slug or code to details")
-        return {}, complain.problems()
+    document = read_yaml(path, overlay_shape(languages), label=_overlay_label)
     by_key = {c.slug: c for c in communes} | {c.code: c for c in communes if c.code}
     found: dict[str, dict] = {}
-    for key, details in entries.items():
-        here = ("communes", key)
-        commune = by_key.get(str(key))
+    for key, details in ((document.data or {}).get("communes") or {}).items():
+        commune = by_key.get(key)
         if commune is None:
-            complain(f"{key!r} is neither the slug nor the code of a commune in communes.yaml", *here)
-            continue
-        if commune.slug in found:
-            complain(f"commune {commune.slug!r} is described twice (by slug and by code)", *here)
-            continue
-        if not isinstance(details, dict):
-            complain(f"{key!r} must be a mapping of details", *here)
-            continue
-        unknown = set(details) - OVERLAY_FIELDS
-        if unknown:
-            complain(f"{key!r} has unknown fields: {', '.join(sorted(map(str, unknown)))}", *here)
-        population = details.get("population")
-        if population is not None and (
-            not isinstance(population, int) or isinstance(population, bool) or population <= 0
-        ):
-            complain(f"{key!r}: population must be a positive whole number", *here, "population")
-            population = None
-        found[commune.slug] = {
-            "population": population,
-            "service_centre": _place(details.get("service_centre"), (*here, "service_centre"), complain, languages),
-            "post_office": _place(details.get("post_office"), (*here, "post_office"), complain, languages),
-        }
-    return found, complain.problems()
+            document.complain("this is neither the slug nor the code of a commune in communes.yaml", "communes", key)
+        elif commune.slug in found:
+            document.complain(f"commune {commune.slug!r} is described twice (by slug and by code)", "communes", key)
+        else:
+            found[commune.slug] = {
+                "population": details["population"],
+                "service_centre": _place(details["service_centre"], languages),
+                "post_office": _place(details["post_office"], languages),
+            }
+    return found, document.problems()
 
 
-def _place(data, here: tuple, complain, languages: Languages) -> Place:
-    if data is None:
+def _place(given: dict | None, languages: Languages) -> Place:
+    if given is None:
         return Place()
-    what = here[-1]
-    if not isinstance(data, dict):
-        complain(f"{what} must be a mapping", *here)
-        return Place()
-    unknown = set(data) - PLACE_FIELDS
-    if unknown:
-        complain(f"{what} has unknown fields: {', '.join(sorted(map(str, unknown)))}", *here)
-    phone = _text(data.get("phone"))
-    if phone and (not PHONE.match(phone) or not 8 <= sum(ch.isdigit() for ch in phone) <= 12):
-        complain(f"{what}.phone {phone!r} is not a phone number (e.g. 0262 3 123 456)", *here, "phone")
-        phone = None
-    map_link = _text(data.get("map"))
-    if map_link:
-        parts = urlsplit(map_link)
-        if parts.scheme != "https" or not parts.netloc or any(ch.isspace() for ch in map_link):
-            complain(f"{what}.map must be an https:// link", *here, "map")
-            map_link = None
-    hours = data.get("hours")
-    if isinstance(hours, str):
-        hours = {languages.default: hours}
-    if hours is not None and not (
-        isinstance(hours, dict)
-        and hours
-        and all(isinstance(v, str) and HOURS_TIME.search(v) for v in hours.values())
-        and set(map(str, hours)) <= set(languages.codes)
-    ):
-        complain(f"{what}.hours must be times like 7:00–11:30, as text or {{vi: …, en: …}}", *here, "hours")
-        hours = None
+    hours = given["hours"]
+    hours = {languages.default: hours} if isinstance(hours, str) else hours
     return Place(
-        name=_text(data.get("name")),
-        address=_text(data.get("address")),
-        phone=phone,
-        hours=languages.in_every_language({str(k): v.strip() for k, v in hours.items()}) if hours else {},
-        map=map_link,
+        name=given["name"] or None,
+        address=given["address"] or None,
+        phone=given["phone"] or None,
+        hours=languages.in_every_language(hours) if hours else {},
+        map=given["map"] or None,
     )

@@ -1,13 +1,15 @@
 """Content: what editors change without touching Python, read from content/ once at start-up.
 
-`languages` (content/languages.yaml), `library` (guides, topics, the outbound-link allow-list),
-`positions` (the line of anything in a YAML file), `problems` (what is wrong, with file and line)
-and `checker` (`flask content check`). Wizards and the commune registry have rooms of their own
-and use these.
+`languages` (content/languages.yaml), `library` (topics, the outbound-link allow-list, search words
+and every guide), `guides` (one guide), `journeys` (guides in steps), `schema` (the one way a YAML
+file is read and checked, each problem with its line), `problems` (what is wrong, with file and
+line) and `checker` (`flask content check`). Wizards and the commune registry have rooms of their
+own and use these.
 """
 
+from .guides import Guide, make_markdown, with_prefix
 from .languages import Language, Languages, load_languages
-from .library import Guide, Library, Link, load_library, make_markdown, with_prefix
+from .library import Library, Link, load_library
 from .problems import ContentError, Problem
 
 __all__ = [

@@ -17,18 +17,19 @@ from flask import Flask
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, RequestRedirect
 
+# The package (guide/__init__.py) is always imported before this module, so these are no circle.
+from .. import register_blueprints
+from ..communes import load_registry
 from ..config import ROOT
+from ..wizards.model import CHECK, RESULT, load_wizards
 from . import plain_language
 from .languages import Languages
 from .library import Library, load_library
-from .positions import Positions
 from .problems import ContentError, Problem
 
 
 def url_map_for(languages: Languages) -> Map:
     """The site's URL map, from the same blueprints the app registers, without starting the app."""
-    from .. import register_blueprints
-
     app = Flask("guide")
     app.extensions["guide.languages"] = languages
     register_blueprints(app)
@@ -53,6 +54,10 @@ class LinkChecker:
             return None if parts.fragment in own_anchors else f"anchor #{parts.fragment} does not exist on this page"
         if parts.path.startswith("/static/"):
             return None if (ROOT / parts.path.lstrip("/")).is_file() else f"link {href!r}: no such static file"
+        return self.page_problem(href, parts, language)
+
+    def page_problem(self, href: str, parts, language: str) -> str | None:
+        """What is wrong with a link to a page of this site, by the app's URL map."""
         try:
             endpoint, values = self.urls.match(parts.path, method="GET")
         except RequestRedirect as redirect:
@@ -80,8 +85,6 @@ class LinkChecker:
         return None
 
     def check_wizards_step(self, href, values, fragment, language):
-        from ..wizards.model import CHECK, RESULT
-
         wizard = self.wizards.get(values["wizard_slug"])
         if wizard is None:
             return self.check_wizards_start(href, values, fragment, language)
@@ -107,17 +110,13 @@ def _line(path: Path, needle: str) -> int | None:
 
 def check_content(content_dir: Path) -> list[Problem]:
     """Every problem in the content tree: errors, then warnings (`Problem.warning`)."""
-    from ..communes import load_registry
-    from ..wizards.model import load_wizards
-
-    problems: list[Problem] = []
     try:
         library = load_library(content_dir)
     except ContentError as error:
         return error.problems  # the rest cannot be judged until the guides load
-    languages = library.languages
+    problems: list[Problem] = []
     try:
-        communes = {c.slug for c in load_registry(content_dir / "communes.yaml", languages).communes}
+        communes = {c.slug for c in load_registry(content_dir / "communes.yaml", library.languages).communes}
     except ContentError as error:
         problems += error.problems
         communes = set()
@@ -127,7 +126,13 @@ def check_content(content_dir: Path) -> list[Problem]:
         problems += error.problems
         wizards = {}
     links = LinkChecker(library, wizards, communes)
+    problems += guide_problems(library, links) + wizard_problems(wizards, links, library.languages.default)
+    return problems + untranslated(library, wizards, content_dir) + plain_language.library_warnings(library)
 
+
+def guide_problems(library: Library, links: LinkChecker) -> list[Problem]:
+    """What is wrong in the guides' bodies: links, images without alt text, related guides, orphans."""
+    problems, default = [], library.languages.default
     for language, guides in library.guides.items():
         for guide in guides.values():
             for href in guide.links:
@@ -141,18 +146,22 @@ def check_content(content_dir: Path) -> list[Problem]:
                     problems.append(
                         Problem(guide.path, f"related guide {slug!r} does not exist", _line(guide.path, slug))
                     )
-            if language != languages.default and guide.slug not in library.originals:
-                problems.append(Problem(guide.path, f"has no {languages.default} original with the same slug"))
+            if language != default and guide.slug not in library.originals:
+                problems.append(Problem(guide.path, f"has no {default} original with the same slug"))
+    return problems
 
+
+def wizard_problems(wizards: dict, links: LinkChecker, default: str) -> list[Problem]:
+    """The links written in the wizards' outcome texts."""
+    problems = []
     for wizard in wizards.values():
-        positions = Positions(wizard.path.read_text(encoding="utf-8"))
         for outcome in wizard.outcomes.values():
             for href in outcome.body_links:
-                message = links.problem(href, frozenset(), languages.default)
+                message = links.problem(href, frozenset(), default)
                 if message:
-                    line = positions.line("outcomes", outcome.id, "body")
+                    line = wizard.lines.line("outcomes", outcome.id, "body")
                     problems.append(Problem(wizard.path, f"{outcome.id}: {message}", line))
-    return problems + untranslated(library, wizards, content_dir) + plain_language.library_warnings(library)
+    return problems
 
 
 def untranslated(library: Library, wizards: dict, content_dir: Path) -> list[Problem]:

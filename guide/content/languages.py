@@ -10,10 +10,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from .positions import Positions
-from .problems import ContentError, Problem
+from .problems import ContentError
+from .schema import ListOf, Record, Test, Text, read_yaml
 
 CODE = re.compile(r"^[a-z]{2,3}$")  # ISO 639-1 or -3: vi, en, rad (Ê Đê), mnc (M'nông)
 # Interface strings are written in English in the code: English needs no catalogue.
@@ -58,28 +56,28 @@ class Languages:
         return {code: texts.get(code) or texts.get(self.default, "") for code in self.codes}
 
 
+LANGUAGE = Record(
+    {
+        "code": Test(
+            Text(pattern=CODE),
+            lambda code: code not in RESERVED,
+            message="code {value!r} must be a two- or three-letter code",
+        ),
+        "name": Text(numbers=True),
+    },
+    required=("code", "name"),
+    called="the language",
+)
+LANGUAGES = ListOf(LANGUAGE, at_least=1, expected="a list of `- {code: vi, name: Tiếng Việt}` entries")
+
+
 def load_languages(content_dir: Path) -> Languages:
-    path = content_dir / "languages.yaml"
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise ContentError([Problem(path, f"cannot be read: {error}")]) from None
-    positions = Positions(text)
-    if not isinstance(data, list) or not data:
-        raise ContentError([Problem(path, "expected a list of `- {code: vi, name: Tiếng Việt}` entries")])
-    problems, languages = [], []
-    for index, entry in enumerate(data):
-        code = entry.get("code") if isinstance(entry, dict) else None
-        name = entry.get("name") if isinstance(entry, dict) else None
-        if not isinstance(code, str) or not CODE.match(code) or code in RESERVED:
-            problems.append(Problem(path, f"code {code!r} must be a two- or three-letter code", positions.line(index)))
-        elif code in {language.code for language in languages}:
-            problems.append(Problem(path, f"language {code!r} is listed twice", positions.line(index)))
-        elif not isinstance(name, str) or not name.strip():
-            problems.append(Problem(path, f"language {code!r} needs a `name`", positions.line(index)))
-        else:
-            languages.append(Language(code, name.strip()))
-    if problems:
-        raise ContentError(problems)
-    return Languages(tuple(languages))
+    document = read_yaml(content_dir / "languages.yaml", LANGUAGES)
+    languages: dict[str, Language] = {}
+    for entry in document.data or ():
+        if entry["code"] in languages:
+            document.complain(f"language {entry['code']!r} is listed twice", *entry.place)
+        languages.setdefault(entry["code"], Language(entry["code"], entry["name"]))
+    if not document.ok or not languages:
+        raise ContentError(document.problems())
+    return Languages(tuple(languages.values()))

@@ -135,6 +135,24 @@ def _body_start(lines: list[str]) -> int:
     return 0
 
 
+def _outside_prose(stripped: str) -> str | None:
+    """For a line that is no paragraph (blank, a heading, an admonition's title, HTML): its text,
+    "" if it has none. None for a line of prose."""
+    heading = _HEADING.match(stripped)
+    if heading:
+        return plain(heading.group(2))
+    if stripped.startswith("!!!"):
+        return plain(stripped[3:])
+    if stripped.startswith("<"):
+        return plain(stripped)
+    return None if stripped else ""
+
+
+def _table_cells(stripped: str) -> list[str]:
+    """The cells of a table row, none for the rule under the header."""
+    return [] if _TABLE_RULE.match(stripped) else [plain(cell) for cell in stripped.strip("|").split("|")]
+
+
 def _blocks(lines: list[str]) -> tuple[list[_Block], list[tuple[int, str]]]:
     """The prose blocks of the body, and every line of text (headings included) for acronyms."""
     blocks: list[_Block] = []
@@ -146,25 +164,17 @@ def _blocks(lines: list[str]) -> tuple[list[_Block], list[tuple[int, str]]]:
         if _FENCE.match(raw):
             in_code, current = not in_code, None
             continue
+        stripped = raw.strip()
         if in_code:
             continue
-        stripped = raw.strip()
-        heading = _HEADING.match(stripped)
-        if not stripped or heading or stripped.startswith("!!!") or stripped.startswith("<"):
-            if heading:
-                texts.append((number, plain(heading.group(2))))
-            elif stripped.startswith("!!!"):
-                texts.append((number, plain(stripped[3:])))
-            elif stripped.startswith("<") and plain(stripped).strip():
-                texts.append((number, plain(stripped)))
+        outside = _outside_prose(stripped)
+        if outside is not None or stripped.startswith("|"):
             current = None
-            continue
-        if stripped.startswith("|"):
-            current = None
-            if not _TABLE_RULE.match(stripped):
-                for cell in stripped.strip("|").split("|"):
-                    texts.append((number, plain(cell)))
-                    blocks.append(_Block([(number, plain(cell).strip())]))
+            if outside and outside.strip():
+                texts.append((number, outside))
+            for cell in _table_cells(stripped) if outside is None else ():
+                texts.append((number, cell))
+                blocks.append(_Block([(number, cell.strip())]))
             continue
         item = _LIST_ITEM.match(raw)
         text = plain(raw[item.end() :] if item else stripped).strip()

@@ -7,17 +7,14 @@ never loads. Texts are keyed by language code; the default language's is require
 language's that is missing is shown in the default one (noted in `Wizard.untranslated`).
 """
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from ..content import ContentError, Languages, Library, Problem, make_markdown
-from ..content.positions import Positions
+from ..content.schema import AnyOf, Document, Lines, ListOf, MapOf, Record, Shape, Test, Text, read_yaml
+from ..text import SLUG
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CHECK, RESULT = "kiem-tra", "ket-qua"  # the steps after the questions: check your answers, the outcome
 RESERVED_STEPS = {CHECK, RESULT}
 MAX_PATHS = 100_000
@@ -75,199 +72,231 @@ class Wizard:
     path: Path = field(compare=False)
     # language -> the texts shown in the default language because they are missing in it
     untranslated: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+    lines: Lines = field(default_factory=lambda: Lines(""), compare=False, repr=False)  # for a problem's line
 
 
-class _Reader:
-    """Reads one wizard file, collecting every problem with the node it concerns."""
+def _texts(languages: Languages, lists: bool = False) -> Shape:
+    """A text (or, with `lists`, a list of texts) per language; the default language's is needed."""
+    default = languages.default
+    each = ListOf(Text(numbers=True), at_least=1) if lists else Text(numbers=True)
+    what, example = ("list of texts", "[…, …]") if lists else ("text", "…")
+    return Test(
+        MapOf(each),
+        lambda given: bool(given.get(default)),
+        message=f"{{key}} needs its {what} in {default}: `{{{{{default}: {example}}}}}`",
+    )
 
-    def __init__(self, path: Path, languages: Languages, problems: list[Problem]):
-        self.path, self.languages, self.problems = path, languages, problems
-        self.positions = Positions("")
-        self.question_ids: set[str] = set()
+
+def wizard_shape(languages: Languages) -> Record:
+    """What a wizard file holds, its texts keyed by `languages`' codes."""
+    texts, lists = _texts(languages), _texts(languages, lists=True)
+    answers = AnyOf(Text(numbers=True), ListOf(Text(numbers=True)))
+    rule = Record(
+        {
+            "then": Text(),
+            "if": MapOf(answers, message="rule {number}'s `if` must map question ids to lists of answers"),
+        },
+        required=("then",),
+        expected="a rule, `{if: {question: [answers]}, then: <node id>}`",
+    )
+    rules = AnyOf(Text(), ListOf(rule, at_least=1), expected="a node id or a list of rules")
+    choice = Record({"label": texts, "next": rules}, required=("label",), called="the choice")
+    question = Record(
+        {
+            "text": texts,
+            "hint": texts,
+            "choices": MapOf(choice, key=Text(pattern=SLUG, message="its value must be an ASCII slug"), at_least=1),
+            "next": rules,
+        },
+        required=("text", "choices"),
+        called="the question",
+    )
+    outcome = Record(
+        {"title": texts, "body": texts, "checklist": lists, "links": ListOf(Text()), "guides": ListOf(Text())},
+        required=("title", "body"),
+        called="the outcome",
+    )
+    question_id = Test(
+        Text(pattern=SLUG),
+        lambda qid: qid not in RESERVED_STEPS,
+        message="a question id must be an ASCII slug and not kiem-tra or ket-qua",
+    )
+    return Record(
+        {
+            "title": texts,
+            "summary": texts,
+            "start": Text(),
+            "questions": MapOf(question, key=question_id, at_least=1),
+            "outcomes": MapOf(
+                outcome, key=Text(pattern=SLUG, message="an outcome id must be an ASCII slug"), at_least=1
+            ),
+        },
+        required=("title", "summary", "start", "questions", "outcomes"),
+        called="the wizard",
+    )
+
+
+def _node(place: tuple, _data) -> str | None:
+    """What a problem at `place` is about: a question or outcome id, and a choice."""
+    if len(place) < 2 or place[0] not in ("questions", "outcomes"):
+        return None
+    return f"{place[1]}: choice {place[3]!r}" if len(place) >= 4 and place[2] == "choices" else place[1]
+
+
+class _Builder:
+    """Turns one wizard file's checked data into a Wizard: texts in every language, Markdown rendered."""
+
+    def __init__(self, document: Document, languages: Languages):
+        self.document, self.languages = document, languages
         self.untranslated: dict[str, list[str]] = {}
+        self.md = make_markdown()
+        self.rendered: dict[str, tuple[str, list[str]]] = {}  # a fallback text is the default's: rendered once
 
-    def problem(self, message: str, node: str | None = None) -> None:
-        line = None
-        if node is not None:
-            line = self.positions.line("questions" if node in self.question_ids else "outcomes", node)
-        self.problems.append(Problem(self.path, f"{node}: {message}" if node else message, line))
-
-    def text(self, value, where: str, node: str | None, required: bool = True) -> dict:
-        """A text (or a list of texts) in every language; the default's is required, others fall back to it."""
-        if value is None and not required:
+    def text(self, given: dict | None, where: str) -> dict:
+        """`given` in every language; what is missing falls back to the default's and is noted."""
+        if given is None:
             return {}
-        given = {}
-        for code, text in value.items() if isinstance(value, dict) else ():
-            if isinstance(text, str) and text.strip():
-                given[str(code)] = text.strip()
-            elif isinstance(text, list) and text:
-                given[str(code)] = tuple(map(str, text))
-        default = self.languages.default
-        if default not in given:
-            self.problem(f"{where} needs its text in {default}: `{{{default}: …}}`", node)
-            return {}
+        given = {code: text for code, text in given.items() if text}
         for code in self.languages.prefixed:
             if code not in given:
-                self.untranslated.setdefault(code, []).append(f"{node}: {where}" if node else where)
+                self.untranslated.setdefault(code, []).append(where)
         return self.languages.in_every_language(given)
 
-    def rules(self, value, where: str, node: str) -> tuple[Rule, ...]:
-        if value is None:
-            return ()
-        if isinstance(value, str):
-            return (Rule(value),)
-        if not isinstance(value, list) or not value:
-            self.problem(f"{where}: `next` must be a node id or a list of rules", node)
-            return ()
-        rules = []
-        for index, rule in enumerate(value):
-            if not isinstance(rule, dict) or not isinstance(rule.get("then"), str):
-                self.problem(f"{where}: rule {index + 1} needs `then: <node id>`", node)
-                continue
-            condition = rule.get("if") or {}
-            if not isinstance(condition, dict):
-                self.problem(f"{where}: rule {index + 1}'s `if` must map question ids to lists of answers", node)
-                continue
-            if not condition and index != len(value) - 1:
-                self.problem(f"{where}: rule {index + 1} has no `if`, so the rules after it can never apply", node)
-            conditions = tuple(
-                (str(question), frozenset(map(str, answers if isinstance(answers, list) else [answers])))
-                for question, answers in condition.items()
-            )
-            rules.append(Rule(rule["then"], conditions))
-        return tuple(rules)
+    def markdown(self, source: str) -> tuple[str, list[str]]:
+        if source not in self.rendered:
+            self.md.reset()
+            self.rendered[source] = self.md.convert(source), list(self.md.collected_links)
+        return self.rendered[source]
 
-    def read(self, library: Library) -> Wizard | None:
-        path, slug = self.path, self.path.stem
-        try:
-            text = path.read_text(encoding="utf-8")
-            data = yaml.safe_load(text)
-            self.positions = Positions(text)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-            self.problem(f"cannot be read: {error}")
-            return None
-        if not SLUG.match(slug):
-            self.problem("the file name must be an ASCII slug")
-        if (
-            not isinstance(data, dict)
-            or not isinstance(data.get("questions"), dict)
-            or not isinstance(data.get("outcomes"), dict)
-        ):
-            self.problem("expected `title`, `summary`, `start`, `questions:` and `outcomes:`")
-            return None
-        before = len(self.problems)
-        self.question_ids = {str(qid) for qid in data["questions"]}
-        title = self.text(data.get("title"), "title", None)
-        summary = self.text(data.get("summary"), "summary", None)
-        md = make_markdown()
-
-        questions: dict[str, Question] = {}
-        for qid, spec in data["questions"].items():
-            qid = str(qid)
-            if not SLUG.match(qid) or qid in RESERVED_STEPS:
-                self.problem("a question id must be an ASCII slug and not kiem-tra or ket-qua", qid)
-            if not isinstance(spec, dict) or not isinstance(spec.get("choices"), dict) or not spec["choices"]:
-                self.problem("a question needs `text` and at least one choice under `choices:`", qid)
-                continue
-            choices = {}
-            for value, choice in spec["choices"].items():
-                value = str(value)
-                if not SLUG.match(value):
-                    self.problem(f"choice {value!r} must be an ASCII slug", qid)
-                choice = choice if isinstance(choice, dict) else {}
-                choices[value] = Choice(
-                    value,
-                    self.text(choice.get("label"), f"choice {value!r} label", qid),
-                    self.rules(choice.get("next"), f"choice {value!r}", qid),
+    def rules(self, given, place: tuple) -> tuple[Rule, ...]:
+        if given is None:
+            return ()
+        if isinstance(given, str):
+            return (Rule(given),)
+        for index, rule in enumerate(given[:-1]):
+            if not rule["if"]:
+                self.document.complain(
+                    f"rule {index + 1} has no `if`, so the rules after it can never apply", *place, index
                 )
-            questions[qid] = Question(
-                qid,
-                self.text(spec.get("text"), "text", qid),
-                self.text(spec.get("hint"), "hint", qid, required=False),
-                choices,
-                self.rules(spec.get("next"), "question", qid),
+        return tuple(
+            Rule(
+                rule["then"],
+                tuple(
+                    (question, frozenset([answers] if isinstance(answers, str) else answers))
+                    for question, answers in (rule["if"] or {}).items()
+                ),
             )
+            for rule in given
+        )
 
-        outcomes: dict[str, Outcome] = {}
+    def question(self, qid: str, spec: dict) -> Question:
+        choices = {
+            value: Choice(
+                value,
+                self.text(choice["label"], f"{qid}: choice {value!r} label"),
+                self.rules(choice["next"], ("questions", qid, "choices", value, "next")),
+            )
+            for value, choice in spec["choices"].items()
+        }
+        return Question(
+            qid,
+            self.text(spec["text"], f"{qid}: text"),
+            self.text(spec["hint"], f"{qid}: hint"),
+            choices,
+            self.rules(spec["next"], ("questions", qid, "next")),
+        )
+
+    def outcome(self, oid: str, spec: dict, library: Library) -> Outcome:
+        for key in spec["links"] or ():
+            if key not in library.links:
+                self.document.complain(f"link key {key!r} is not in links.yaml", "outcomes", oid)
+        for guide_slug in spec["guides"] or ():
+            if guide_slug not in library.originals:
+                self.document.complain(f"guide {guide_slug!r} does not exist", "outcomes", oid)
+        body, body_links = {}, []
+        for lang, source in self.text(spec["body"], f"{oid}: body").items():
+            body[lang], links = self.markdown(source)
+            body_links += links
+        return Outcome(
+            oid,
+            self.text(spec["title"], f"{oid}: title"),
+            body,
+            self.text(spec["checklist"], f"{oid}: checklist"),
+            spec["links"] or (),
+            spec["guides"] or (),
+            tuple(body_links),
+        )
+
+    def wizard(self, library: Library) -> Wizard | None:
+        data, document = self.document.data, self.document
+        title = self.text(data["title"], "title")
+        summary = self.text(data["summary"], "summary")
+        questions = {qid: self.question(qid, spec) for qid, spec in data["questions"].items()}
+        outcomes = {}
         for oid, spec in data["outcomes"].items():
-            oid = str(oid)
-            if not SLUG.match(oid):
-                self.problem("an outcome id must be an ASCII slug", oid)
             if oid in questions:
-                self.problem("an outcome may not share its id with a question", oid)
-            spec = spec if isinstance(spec, dict) else {}
-            body_source = self.text(spec.get("body"), "body", oid)
-            body, body_links = {}, []
-            for lang, source in body_source.items():
-                md.reset()
-                body[lang] = md.convert(source)
-                body_links += md.collected_links
-            checklist = self.text(spec.get("checklist"), "checklist", oid, required=False)
-            links = tuple(map(str, spec.get("links") or ()))
-            for key in links:
-                if key not in library.links:
-                    self.problem(f"link key {key!r} is not in links.yaml", oid)
-            guides = tuple(map(str, spec.get("guides") or ()))
-            for guide_slug in guides:
-                if guide_slug not in library.originals:
-                    self.problem(f"guide {guide_slug!r} does not exist", oid)
-            outcomes[oid] = Outcome(
-                oid,
-                self.text(spec.get("title"), "title", oid),
-                body,
-                checklist,
-                links,
-                guides,
-                tuple(body_links),
-            )
-
-        start = data.get("start")
-        if start not in questions:
-            self.problem(f"`start` must name a question, not {start!r}")
-        if len(self.problems) > before:
+                document.complain("an outcome may not share its id with a question", "outcomes", oid)
+            outcomes[oid] = self.outcome(oid, spec, library)
+        if data["start"] not in questions:
+            document.complain(f"`start` must name a question, not {data['start']!r}")
+        if not document.ok:
             return None
         untranslated = {code: tuple(where) for code, where in self.untranslated.items()}
-        wizard = Wizard(slug, title, summary, start, questions, outcomes, path, untranslated)
-        self.check_graph(wizard)
-        return None if len(self.problems) > before else wizard
+        path = document.path
+        return Wizard(path.stem, title, summary, data["start"], questions, outcomes, path, untranslated, document.lines)
 
-    def check_graph(self, wizard: Wizard) -> None:
-        before = len(self.problems)
-        nodes = set(wizard.questions) | set(wizard.outcomes)
-        for question in wizard.questions.values():
-            for choice in question.choices.values():
-                rules = choice.next or question.next
-                if not rules:
-                    self.problem(
-                        f"choice {choice.value!r} leads nowhere: give the choice or the question a `next`", question.id
-                    )
-                for rule in rules:
-                    if rule.then not in nodes:
-                        self.problem(
-                            f"`next` names {rule.then!r}, which is neither a question nor an outcome", question.id
+
+def read_wizard(path: Path, library: Library) -> tuple[Wizard | None, list[Problem]]:
+    """One wizard file, read, checked and walked on every path; its problems, each with its node's line."""
+    document = read_yaml(path, wizard_shape(library.languages), label=_node)
+    if not SLUG.match(path.stem):
+        document.complain("the file name must be an ASCII slug")
+    if not document.ok:
+        return None, document.problems()
+    wizard = _Builder(document, library.languages).wizard(library)
+    if wizard is not None:
+        check_graph(wizard, document)
+    return (wizard if document.ok else None), document.problems()
+
+
+def check_graph(wizard: Wizard, document: Document) -> None:
+    """Every `next` leads to a node, every rule asks about answers that exist, no path loops or
+    dead-ends, and every node can be reached."""
+
+    def problem(message: str, node: str) -> None:
+        document.complain(message, "questions" if node in wizard.questions else "outcomes", node)
+
+    nodes = set(wizard.questions) | set(wizard.outcomes)
+    for question in wizard.questions.values():
+        for choice in question.choices.values():
+            rules = choice.next or question.next
+            if not rules:
+                problem(f"choice {choice.value!r} leads nowhere: give the choice or the question a `next`", question.id)
+            for rule in rules:
+                if rule.then not in nodes:
+                    problem(f"`next` names {rule.then!r}, which is neither a question nor an outcome", question.id)
+                for asked, allowed in rule.conditions:
+                    if asked not in wizard.questions:
+                        problem(f"a rule asks about {asked!r}, which is not a question", question.id)
+                    elif not allowed <= set(wizard.questions[asked].choices):
+                        offered = set(wizard.questions[asked].choices)
+                        problem(
+                            f"a rule names answers {sorted(allowed - offered)} that {asked!r} does not offer",
+                            question.id,
                         )
-                    for asked, allowed in rule.conditions:
-                        if asked not in wizard.questions:
-                            self.problem(f"a rule asks about {asked!r}, which is not a question", question.id)
-                        elif not allowed <= set(wizard.questions[asked].choices):
-                            self.problem(
-                                f"a rule names answers {sorted(allowed - set(wizard.questions[asked].choices))} "
-                                f"that {asked!r} does not offer",
-                                question.id,
-                            )
-        if len(self.problems) > before:
-            return
-        visited = {wizard.start}
-        try:
-            for number, (answers, outcome) in enumerate(all_paths(wizard), 1):
-                if number > MAX_PATHS:
-                    raise BadShape(f"more than {MAX_PATHS} paths: split the wizard", wizard.start)
-                visited.update(answers, (outcome,))
-        except BadShape as shape:
-            self.problem(shape.message, shape.node)
-            return
-        for node in sorted(nodes - visited):
-            self.problem("cannot be reached from the start", node)
+    if not document.ok:
+        return
+    visited = {wizard.start}
+    try:
+        for number, (answers, outcome) in enumerate(all_paths(wizard), 1):
+            if number > MAX_PATHS:
+                raise BadShape(f"more than {MAX_PATHS} paths: split the wizard", wizard.start)
+            visited.update(answers, (outcome,))
+    except BadShape as shape:
+        problem(shape.message, shape.node)
+        return
+    for node in sorted(nodes - visited):
+        problem("cannot be reached from the start", node)
 
 
 class BadShape(Exception):
@@ -315,7 +344,8 @@ def load_wizards(content_dir: Path, library: Library) -> dict[str, Wizard]:
     problems: list[Problem] = []
     wizards = {}
     for path in sorted((content_dir / "wizards").glob("*.yaml")):
-        wizard = _Reader(path, library.languages, problems).read(library)
+        wizard, found = read_wizard(path, library)
+        problems += found
         if wizard is not None:
             wizards[wizard.slug] = wizard
     if problems:

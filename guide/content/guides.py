@@ -1,0 +1,238 @@
+"""One guide: content/<language>/guides/<slug>.md, its front matter checked and its Markdown
+rendered here, once at start-up, never per request (rendering per request is ~30x slower).
+
+Internal links are written without a language or commune prefix; `Guide.html_for(prefix)` adds it.
+"""
+
+import dataclasses
+import datetime as dt
+import html
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+from pathlib import Path
+
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from ..text import SLUG, slugify
+from .problems import Problem
+from .schema import AnyOf, Choice, Date, Lines, ListOf, Record, Text, Whole, read_front_matter
+
+AUDIENCES = {"nguoi-dan", "ho-kinh-doanh", "doanh-nghiep"}
+REQUIRED = ("title", "summary", "topic", "audience", "updated", "sources")
+FORBIDDEN_SOURCES = ("hethongphapluat.com",)
+TOC_MIN_SECTIONS = 4
+DEFAULT_ORDER = 100
+_INTERNAL_HREF = re.compile(r'href="/(?!static/)')
+_TAGS = re.compile(r"<[^>]+>")
+_BODY_H1 = re.compile(r"^# ", re.MULTILINE)
+
+STEP = Record(
+    {"heading": Text(), "guides": ListOf(Text(), single=True)},
+    required=("heading",),
+    message="each step is `{{heading: <heading id>, guides: [slug, …]}}`, not {value!r}",
+)
+SOURCE = AnyOf(
+    Text(numbers=True),
+    Record(
+        {
+            "title": Text(numbers=True),
+            "url": Text(pattern=re.compile(r"^https://"), message="source URL {value!r} must start with https://"),
+        },
+        required=("title",),
+    ),
+    expected="a title, or `{title: …, url: https://…}`",
+)
+
+
+def front_matter_shape(topics) -> Record:
+    """What a guide's front matter holds; its topic must be one of `topics`."""
+    return Record(
+        {
+            "title": Text(numbers=True),
+            "summary": Text(numbers=True),
+            "topic": Choice(topics, message=f"unknown topic {{value!r}} (known: {', '.join(topics)})"),
+            "audience": ListOf(
+                Choice(AUDIENCES), single=True, message=f"`audience` must list some of {', '.join(sorted(AUDIENCES))}"
+            ),
+            "updated": Date(message="`updated` must be a date like 2026-11-25, not {value!r}"),
+            "order": Whole(),
+            "related": ListOf(Text(), message="`related` must be a list of guide slugs"),
+            "steps": ListOf(STEP, at_least=1, expected="the journey's steps: `- {heading: buoc-1, guides: [slug, …]}`"),
+            "sources": ListOf(SOURCE),
+        },
+        required=REQUIRED,
+        called="front matter",
+    )
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    anchor: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a journey: its heading in the journey guide and the guides that belong to it."""
+
+    number: int
+    anchor: str  # the heading's id in the journey guide
+    name: str  # the heading's words without "Bước 3:"
+    guides: tuple[str, ...]  # the first is where "previous" and "next" lead; none: to the heading
+
+    @property
+    def guide(self) -> str | None:
+        return self.guides[0] if self.guides else None
+
+
+@dataclass(frozen=True)
+class JourneyPlace:
+    """Where a guide stands in a journey: shown on the guide as a step-by-step box."""
+
+    journey: str  # the journey guide's slug
+    journey_title: str
+    step: Step
+    total: int
+    previous: Step | None
+    next: Step | None
+
+
+@dataclass(frozen=True)
+class Guide:
+    slug: str
+    locale: str
+    title: str
+    summary: str
+    topic: str
+    audience: tuple[str, ...]
+    updated: dt.date
+    order: int
+    related: tuple[str, ...]
+    sources: tuple[Source, ...]
+    html: str
+    headings: tuple[Heading, ...]
+    text: str  # plain text of the body, for search
+    path: Path
+    links: tuple[str, ...]  # every href in the body, as written
+    images_without_alt: tuple[str, ...]
+    steps: tuple[tuple[str, tuple[str, ...]], ...] = ()  # a journey's steps as written: (heading id, guides)
+    journey: JourneyPlace | None = None  # set when the library is loaded, for a guide that is a step
+    front_matter: Lines = dataclasses.field(default_factory=lambda: Lines(""), compare=False, repr=False)
+
+    def line(self, *path) -> int | None:
+        """The file line of a front matter field (`line("steps", 2, "guides", 0)`), for a problem's place."""
+        return self.front_matter.line(*path)
+
+    @property
+    def sections(self) -> tuple[Heading, ...]:
+        return tuple(h for h in self.headings if h.level == 2)
+
+    @property
+    def shows_toc(self) -> bool:
+        return len(self.sections) >= TOC_MIN_SECTIONS
+
+    @property
+    def anchors(self) -> frozenset[str]:
+        return frozenset(h.anchor for h in self.headings) | frozenset(re.findall(r'id="([^"]+)"', self.html))
+
+    def html_for(self, prefix: str) -> str:
+        return with_prefix(self.html, prefix)
+
+
+def with_prefix(rendered: str, prefix: str) -> str:
+    """Rendered HTML with its internal links moved under `prefix` ('', '/en', '/xa/ea-na', …)."""
+    return _INTERNAL_HREF.sub(f'href="{prefix}/', rendered) if prefix else rendered
+
+
+class _CollectLinks(Treeprocessor):
+    """Records every href and every image without alt text, for the content checker."""
+
+    def run(self, root: etree.Element) -> None:
+        self.md.collected_links = [a.get("href", "") for a in root.iter("a")]
+        self.md.images_without_alt = [
+            img.get("src", "") for img in root.iter("img") if not (img.get("alt") or "").strip()
+        ]
+
+
+class _CollectLinksExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.treeprocessors.register(_CollectLinks(md), "collect_links", 0)
+
+
+def make_markdown() -> markdown.Markdown:
+    """A Markdown renderer for guides and wizard texts. Not thread-safe: one per loader."""
+    return markdown.Markdown(
+        extensions=[
+            "toc",
+            "tables",
+            "attr_list",
+            "admonition",
+            "md_in_html",
+            "sane_lists",
+            "smarty",
+            _CollectLinksExtension(),
+        ],
+        extension_configs={"toc": {"slugify": slugify, "toc_depth": "2-3"}, "smarty": {"smart_quotes": False}},
+        output_format="html",
+    )
+
+
+def _flatten_toc(tokens) -> list[Heading]:
+    headings = []
+    for token in tokens:
+        headings.append(Heading(token["level"], token["id"], html.unescape(_TAGS.sub("", token["name"]))))
+        headings.extend(_flatten_toc(token["children"]))
+    return headings
+
+
+def _sources(given) -> tuple[Source, ...]:
+    return tuple(Source(s) if isinstance(s, str) else Source(s["title"], s["url"]) for s in given)
+
+
+def load_guide(path: Path, locale: str, topics: dict, md: markdown.Markdown, problems: list[Problem]) -> Guide | None:
+    """Read one guide; append its problems and return None when it cannot be used."""
+    document, body = read_front_matter(path, front_matter_shape(topics))
+    if not SLUG.match(path.stem):
+        document.complain("the file name must be an ASCII slug (lowercase words joined by hyphens)")
+    meta = document.data
+    if meta is not None:
+        for forbidden in FORBIDDEN_SOURCES:
+            if any(forbidden in (source.url or "") for source in _sources(meta["sources"])):
+                document.complain(f"{forbidden} is not an accepted source", "sources")
+    if _BODY_H1.search(body):
+        document.complain("the body must not have a `#` heading: the title is the page's only h1")
+    if not document.ok:
+        problems.extend(document.problems())
+        return None
+    md.reset()
+    rendered = md.convert(body)
+    return Guide(
+        slug=path.stem,
+        locale=locale,
+        title=meta["title"],
+        summary=meta["summary"],
+        topic=meta["topic"],
+        audience=meta["audience"],
+        updated=meta["updated"],
+        order=DEFAULT_ORDER if meta["order"] is None else meta["order"],
+        related=meta["related"] or (),
+        sources=_sources(meta["sources"]),
+        html=rendered,
+        headings=tuple(_flatten_toc(md.toc_tokens)),
+        text=" ".join(html.unescape(_TAGS.sub(" ", rendered)).split()),
+        path=path,
+        links=tuple(md.collected_links),
+        images_without_alt=tuple(md.images_without_alt),
+        steps=tuple((step["heading"], step["guides"] or ()) for step in meta["steps"] or ()),
+        front_matter=document.lines,
+    )
