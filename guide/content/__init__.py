@@ -7,7 +7,7 @@ line) and `checker` (`flask content check`). Wizards and the commune registry ha
 own and use these.
 """
 
-from .guides import Guide, make_markdown, with_prefix
+from .guides import Guide, render, with_prefix
 from .languages import Language, Languages, load_languages
 from .library import Library, Link, load_library
 from .problems import ContentError, Problem
@@ -22,6 +22,6 @@ __all__ = [
     "Problem",
     "load_languages",
     "load_library",
-    "make_markdown",
+    "render",
     "with_prefix",
 ]

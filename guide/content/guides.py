@@ -1,13 +1,16 @@
 """One guide: content/<language>/guides/<slug>.md, its front matter checked and its Markdown
 rendered here, once at start-up, never per request (rendering per request is ~30x slower).
+`render` is the one Markdown renderer, for guides and wizard texts alike.
 
 Internal links are written without a language or commune prefix; `Guide.html_for(prefix)` adds it.
 """
 
 import dataclasses
 import datetime as dt
+import functools
 import html
 import re
+import threading
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,8 +172,7 @@ class _CollectLinksExtension(Extension):
         md.treeprocessors.register(_CollectLinks(md), "collect_links", 0)
 
 
-def make_markdown() -> markdown.Markdown:
-    """A Markdown renderer for guides and wizard texts. Not thread-safe: one per loader."""
+def _make_markdown() -> markdown.Markdown:
     return markdown.Markdown(
         extensions=[
             "toc",
@@ -195,11 +197,38 @@ def _flatten_toc(tokens) -> list[Heading]:
     return headings
 
 
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    headings: tuple[Heading, ...]
+    links: tuple[str, ...]  # every href, as written
+    images_without_alt: tuple[str, ...]
+
+
+_markdown = _make_markdown()
+_markdown_lock = threading.Lock()  # a Markdown instance keeps state between documents: one at a time
+
+
+@functools.lru_cache(maxsize=4096)
+def render(source: str) -> Rendered:
+    """Markdown to HTML, with its headings and links. A pure function of the text, so kept for the
+    process: each text is rendered once however many apps the process makes (tests make hundreds)."""
+    with _markdown_lock:
+        _markdown.reset()
+        rendered = _markdown.convert(source)
+        return Rendered(
+            rendered,
+            tuple(_flatten_toc(_markdown.toc_tokens)),
+            tuple(_markdown.collected_links),
+            tuple(_markdown.images_without_alt),
+        )
+
+
 def _sources(given) -> tuple[Source, ...]:
     return tuple(Source(s) if isinstance(s, str) else Source(s["title"], s["url"]) for s in given)
 
 
-def load_guide(path: Path, locale: str, topics: dict, md: markdown.Markdown, problems: list[Problem]) -> Guide | None:
+def load_guide(path: Path, locale: str, topics: dict, problems: list[Problem]) -> Guide | None:
     """Read one guide; append its problems and return None when it cannot be used."""
     document, body = read_front_matter(path, front_matter_shape(topics))
     if not SLUG.match(path.stem):
@@ -214,8 +243,7 @@ def load_guide(path: Path, locale: str, topics: dict, md: markdown.Markdown, pro
     if not document.ok:
         problems.extend(document.problems())
         return None
-    md.reset()
-    rendered = md.convert(body)
+    rendered = render(body)
     return Guide(
         slug=path.stem,
         locale=locale,
@@ -227,12 +255,12 @@ def load_guide(path: Path, locale: str, topics: dict, md: markdown.Markdown, pro
         order=DEFAULT_ORDER if meta["order"] is None else meta["order"],
         related=meta["related"] or (),
         sources=_sources(meta["sources"]),
-        html=rendered,
-        headings=tuple(_flatten_toc(md.toc_tokens)),
-        text=" ".join(html.unescape(_TAGS.sub(" ", rendered)).split()),
+        html=rendered.html,
+        headings=rendered.headings,
+        text=" ".join(html.unescape(_TAGS.sub(" ", rendered.html)).split()),
         path=path,
-        links=tuple(md.collected_links),
-        images_without_alt=tuple(md.images_without_alt),
+        links=rendered.links,
+        images_without_alt=rendered.images_without_alt,
         steps=tuple((step["heading"], step["guides"] or ()) for step in meta["steps"] or ()),
         front_matter=document.lines,
     )

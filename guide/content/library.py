@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..text import SLUG, fold
-from .guides import Guide, load_guide, make_markdown
+from .guides import Guide, load_guide
 from .journeys import place_journeys
 from .languages import Languages, load_languages
 from .problems import ContentError, Problem
@@ -151,12 +151,11 @@ def load_library(content_dir: Path) -> Library:
     problems: list[Problem] = []
     topics = load_topics(content_dir / "topics.yaml", languages, problems)
     links = load_links(content_dir / "links.yaml", languages, problems)
-    md = make_markdown()
     guides: dict[str, dict[str, Guide]] = {}
     for language in languages.codes:
         guides[language] = {}
         for path in sorted((content_dir / language / "guides").glob("*.md")):
-            guide = load_guide(path, language, topics, md, problems)
+            guide = load_guide(path, language, topics, problems)
             if guide is not None:
                 guides[language][guide.slug] = guide
     place_journeys(guides, languages.default, problems)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..content import ContentError, Languages, Library, Problem, make_markdown
+from ..content import ContentError, Languages, Library, Problem, render
 from ..content.schema import AnyOf, Document, Lines, ListOf, MapOf, Record, Shape, Test, Text, read_yaml
 from ..text import SLUG
 
@@ -149,8 +149,6 @@ class _Builder:
     def __init__(self, document: Document, languages: Languages):
         self.document, self.languages = document, languages
         self.untranslated: dict[str, list[str]] = {}
-        self.md = make_markdown()
-        self.rendered: dict[str, tuple[str, list[str]]] = {}  # a fallback text is the default's: rendered once
 
     def text(self, given: dict | None, where: str) -> dict:
         """`given` in every language; what is missing falls back to the default's and is noted."""
@@ -163,10 +161,8 @@ class _Builder:
         return self.languages.in_every_language(given)
 
     def markdown(self, source: str) -> tuple[str, list[str]]:
-        if source not in self.rendered:
-            self.md.reset()
-            self.rendered[source] = self.md.convert(source), list(self.md.collected_links)
-        return self.rendered[source]
+        rendered = render(source)
+        return rendered.html, list(rendered.links)
 
     def rules(self, given, place: tuple) -> tuple[Rule, ...]:
         if given is None:
