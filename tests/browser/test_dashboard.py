@@ -57,7 +57,9 @@ def test_district_user_walk(live_server, browser):
     expect(page.locator("#district-figures")).to_contain_text("(31 ngày)")
 
     page.get_by_role("link", name="Xã", exact=True).click()  # sort by name
+    # The sorted table is swapped in: wait for it, or the next click lands on the table it replaces.
     expect(page.locator("th[aria-sort]")).to_have_count(1)
+    expect(page.locator("th[aria-sort]")).to_contain_text("Xã")
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Tải về dạng CSV").click()
