@@ -233,6 +233,7 @@ def test_not_found_pages_speak_the_visitors_language(fixture_request, path, lang
 
 def test_an_unexpected_error_is_a_friendly_500_without_a_trace(fixture_app_per_test):
     fixture_app = fixture_app_per_test  # it adds a route, which only a new app takes
+
     @fixture_app.route("/hong")
     def broken():
         raise RuntimeError("secret detail")
@@ -258,7 +259,9 @@ def test_healthz_reports_the_app_and_its_database(fixture_client):
 def test_healthz_says_when_the_database_is_unreachable():
     from guide import create_app
 
-    app = create_app({"TESTING": True, "DATABASE_URL": "sqlite:////proc/nope/db.sqlite3"})  # no folder can be made there
+    app = create_app(
+        {"TESTING": True, "DATABASE_URL": "sqlite:////proc/nope/db.sqlite3"}
+    )  # no folder can be made there
     response = app.test_client().get("/healthz")
     # Its folder cannot be made: nothing can be written, so not healthy (issue 11, item 6)
     assert response.status_code == 503 and response.get_json()["database"] == "missing"

@@ -24,7 +24,7 @@ from guide import config, create_app, db
 from guide.dashboard import signin, users
 from guide.tallies import views as tallies_views
 
-from .conftest import FIXTURE_CONTENT, ROOT, check_page
+from .conftest import FIXTURE_CONTENT, ROOT, TEST_CONFIG, check_page
 from .dashboard.conftest import sign_in
 
 OFFICER = ("huyen", "mat-khau-du-dai")
@@ -40,7 +40,7 @@ def fresh_clone_env(monkeypatch):
 def make_app(tmp_path, **settings):
     app = create_app(
         {
-            "TESTING": True,
+            **TEST_CONFIG,
             "CONTENT_DIR": FIXTURE_CONTENT,
             "DATABASE_URL": f"sqlite:///{tmp_path / 'safety.sqlite3'}",
             **settings,
@@ -63,10 +63,12 @@ def client_from(app, address: str):
     return client
 
 
+_FORGER = Flask("forger")  # one app, its secret changed per forgery (thousands are tried)
+
+
 def forge(secret: str, data: dict) -> str:
-    forger = Flask("forger")
-    forger.secret_key = secret
-    return SecureCookieSessionInterface().get_signing_serializer(forger).dumps(data)
+    _FORGER.secret_key = secret
+    return SecureCookieSessionInterface().get_signing_serializer(_FORGER).dumps(data)
 
 
 def repository_files() -> list[Path]:

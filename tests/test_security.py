@@ -1,6 +1,10 @@
-"""Security headers on every response, HTML or not, found or not."""
+"""Security headers on every response, HTML or not, found or not; passwords hashed as they should be."""
 
 import pytest
+import sqlalchemy as sa
+
+from guide import config, create_app, db
+from guide.dashboard import users
 
 
 @pytest.mark.parametrize(
@@ -49,8 +53,6 @@ def test_a_host_the_site_does_not_serve_is_refused_before_any_page_or_cache(clie
 
 
 def test_production_answers_only_for_its_public_address(tmp_path):
-    from guide import create_app
-
     app = create_app({"TESTING": True, "GUIDE_ENV": "production", "PUBLIC_URL": "https://huongdan.example.gov.vn",
                       "DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}"})  # fmt: skip
     client = app.test_client()
@@ -70,3 +72,17 @@ def test_a_client_sent_script_name_changes_no_page_anyone_gets(client):
     clean = client.get("/huong-dan/")
     assert clean.status_code == 200 and b"//evil.example" not in clean.data
     assert 'href="/huong-dan/' in clean.get_data(as_text=True)
+
+
+def test_passwords_are_hashed_with_scrypt_unless_a_test_says_otherwise(tmp_path):
+    """The shipped setting hashes with scrypt; the cheap hash the other tests use is refused in production."""
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'users.sqlite3'}"})
+    with app.app_context():
+        db.create_schema()
+        users.add("huyen", "mat-khau-du-dai", "district", None)
+        with db.engine().connect() as connection:
+            stored = connection.execute(sa.select(users.users.c.password_hash)).scalar_one()
+        assert stored.startswith("scrypt:") and users.authenticate("huyen", "mat-khau-du-dai") is not None
+    production = {"GUIDE_ENV": "production", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "SECRET_KEY": "s" * 40}
+    with pytest.raises(config.ConfigError, match="scrypt"):
+        config.refuse_unsafe({**config.from_environment(str(tmp_path)), **production})
