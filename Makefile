@@ -18,7 +18,7 @@ test: install translations system-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/flask --app wsgi content check
-	$(BIN)/pytest
+	$(BIN)/pytest -n 4  # 2 cores: many tests wait on gunicorn, nginx, PostgreSQL or Chromium, not on the CPU
 
 install: $(BIN)/.installed
 

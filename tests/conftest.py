@@ -20,6 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("GUIDE_SECRET_KEY", secrets.token_urlsafe(32))
 
 
+def pytest_collection_modifyitems(items):
+    """The tests that wait on real servers and the browser run first: in parallel (`pytest -n`) they
+    then overlap the many short ones rather than end the run alone. Otherwise in file order."""
+    items.sort(
+        key=lambda item: 0 if item.get_closest_marker("slow") else 1 if item.get_closest_marker("browser") else 2
+    )
+
+
 # What every test app gets beyond the shipped defaults: testing mode, and cheap password hashes
 # (scrypt costs ~0.15 s a hash; tests/test_security.py checks the real method on its own).
 TEST_CONFIG = {"TESTING": True, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
