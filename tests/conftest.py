@@ -21,11 +21,18 @@ os.environ.setdefault("GUIDE_SECRET_KEY", secrets.token_urlsafe(32))
 
 
 def pytest_collection_modifyitems(items):
-    """The tests that wait on real servers and the browser run first: in parallel (`pytest -n`) they
-    then overlap the many short ones rather than end the run alone. Otherwise in file order."""
-    items.sort(
-        key=lambda item: 0 if item.get_closest_marker("slow") else 1 if item.get_closest_marker("browser") else 2
-    )
+    """The files whose tests wait on real servers or drive the browser run first: in parallel
+    (`pytest -n`, a file to a process) they then overlap the many short ones rather than end the run
+    alone. Otherwise in file order, each file's tests in their own order."""
+
+    def weight(item) -> int:
+        return 0 if item.get_closest_marker("slow") else 1 if item.get_closest_marker("browser") else 2
+
+    first = {}
+    for item in items:
+        first[item.path] = min(first.get(item.path, 2), weight(item))
+    order = {item: index for index, item in enumerate(items)}
+    items.sort(key=lambda item: (first[item.path], order[item]))
 
 
 # What every test app gets beyond the shipped defaults: testing mode, and cheap password hashes
