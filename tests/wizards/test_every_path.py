@@ -8,12 +8,7 @@ import pytest
 from guide.wizards.engine import replay
 from guide.wizards.model import all_paths
 
-
-def shipped_wizards():
-    from guide import create_app
-
-    return create_app({"TESTING": True}).extensions["guide.wizards"]
-
+from .flows.helpers import shipped_wizards
 
 WIZARDS = shipped_wizards()
 EXPECTED = {"cach-nop-ho-so", "nop-qua-buu-dien", "chuan-bi-nop-truc-tuyen", "khai-sinh"}

@@ -8,14 +8,17 @@ tests do not depend on how the model walks or stores a definition.
 
 from functools import cache
 
+from guide.config import ROOT
+from guide.content import load_library
 from guide.wizards.engine import replay
+from guide.wizards.model import load_wizards
 
 
 @cache
 def shipped_wizards():
-    from guide import create_app
-
-    return create_app({"TESTING": True}).extensions["guide.wizards"]
+    """The shipped wizards, read as the app reads them (no app needed: they are data)."""
+    content = ROOT / "content"
+    return load_wizards(content, load_library(content))
 
 
 def wizard(slug):
