@@ -18,7 +18,7 @@ test: install translations system-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/flask --app wsgi content check
-	$(BIN)/pytest -n 4  # 2 cores: many tests wait on gunicorn, nginx, PostgreSQL or Chromium, not on the CPU
+	$(BIN)/pytest -n 4 --maxschedchunk 2  # 2 cores; tests waiting on gunicorn, nginx, PostgreSQL, Chromium overlap
 
 install: $(BIN)/.installed
 
