@@ -1,6 +1,7 @@
 """Search over the guides, ranked, insensitive to case and Vietnamese accents.
 
-A few hundred pages fit in memory, so everything is prepared at start-up: each guide's title,
+A few hundred pages fit in memory, so everything is prepared by a process's first search (not at
+start-up: most apps, and tests make hundreds, never search): each guide's title,
 summary and text are folded ('Đăng ký' -> 'dang ky'), cut into syllables, and a query word is scored
 with BM25 in each of the three, weighted by field: a word in few titles counts more than one in
 every text, a title match more than a body match. For Vietnamese, whose words are mostly two
@@ -18,6 +19,7 @@ is noise, not shown.
 import bisect
 import math
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass
 
@@ -248,7 +250,7 @@ bp = Blueprint("search", __name__)
 @shareable
 def search_page():
     query = request.args.get("q", "")[:MAX_QUERY_LENGTH]
-    hits = current_app.extensions["guide.search"].search(query, current_language()) if query.strip() else []
+    hits = current_app.extensions["guide.search"].index.search(query, current_language()) if query.strip() else []
     template = "search/_results.html" if is_partial() else "search/search.html"
     return render_template(
         template,
@@ -259,5 +261,17 @@ def search_page():
     )
 
 
+class PreparedOnFirstSearch:
+    def __init__(self, library: Library):
+        self._library, self._index, self._lock = library, None, threading.Lock()
+
+    @property
+    def index(self) -> SearchIndex:
+        with self._lock:  # one thread builds it; the others wait rather than build their own
+            if self._index is None:
+                self._index = SearchIndex(self._library)
+            return self._index
+
+
 def init_app(app: Flask) -> None:
-    app.extensions["guide.search"] = SearchIndex(app.extensions["guide.library"])
+    app.extensions["guide.search"] = PreparedOnFirstSearch(app.extensions["guide.library"])

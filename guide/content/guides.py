@@ -1,5 +1,6 @@
-"""One guide: content/<language>/guides/<slug>.md, its front matter checked and its Markdown
-rendered here, once at start-up, never per request (rendering per request is ~30x slower).
+"""One guide: content/<language>/guides/<slug>.md, its front matter checked at start-up and its
+Markdown rendered when first shown, then kept for the process, never rendered per request
+(rendering per request is ~30x slower).
 `render` is the one Markdown renderer, for guides and wizard texts alike.
 
 Internal links are written without a language or commune prefix; `Guide.html_for(prefix)` adds it.
@@ -111,6 +112,14 @@ class JourneyPlace:
 
 
 @dataclass(frozen=True)
+class Rendered:
+    html: str
+    headings: tuple[Heading, ...]
+    links: tuple[str, ...]  # every href, as written
+    images_without_alt: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Guide:
     slug: str
     locale: str
@@ -122,12 +131,8 @@ class Guide:
     order: int
     related: tuple[str, ...]
     sources: tuple[Source, ...]
-    html: str
-    headings: tuple[Heading, ...]
-    text: str  # plain text of the body, for search
+    body: str  # Markdown, rendered when first asked for: most apps (tests make hundreds) show few guides
     path: Path
-    links: tuple[str, ...]  # every href in the body, as written
-    images_without_alt: tuple[str, ...]
     steps: tuple[tuple[str, tuple[str, ...]], ...] = ()  # a journey's steps as written: (heading id, guides)
     journey: JourneyPlace | None = None  # set when the library is loaded, for a guide that is a step
     front_matter: Lines = dataclasses.field(default_factory=lambda: Lines(""), compare=False, repr=False)
@@ -135,6 +140,32 @@ class Guide:
     def line(self, *path) -> int | None:
         """The file line of a front matter field (`line("steps", 2, "guides", 0)`), for a problem's place."""
         return self.front_matter.line(*path)
+
+    @property
+    def rendered(self) -> Rendered:
+        return render(self.body)
+
+    @property
+    def html(self) -> str:
+        return self.rendered.html
+
+    @property
+    def headings(self) -> tuple[Heading, ...]:
+        return self.rendered.headings
+
+    @property
+    def links(self) -> tuple[str, ...]:
+        """Every href in the body, as written."""
+        return self.rendered.links
+
+    @property
+    def images_without_alt(self) -> tuple[str, ...]:
+        return self.rendered.images_without_alt
+
+    @functools.cached_property
+    def text(self) -> str:
+        """Plain text of the body, for search."""
+        return " ".join(html.unescape(_TAGS.sub(" ", self.html)).split())
 
     @property
     def sections(self) -> tuple[Heading, ...]:
@@ -197,14 +228,6 @@ def _flatten_toc(tokens) -> list[Heading]:
     return headings
 
 
-@dataclass(frozen=True)
-class Rendered:
-    html: str
-    headings: tuple[Heading, ...]
-    links: tuple[str, ...]  # every href, as written
-    images_without_alt: tuple[str, ...]
-
-
 _markdown = _make_markdown()
 _markdown_lock = threading.Lock()  # a Markdown instance keeps state between documents: one at a time
 
@@ -243,7 +266,6 @@ def load_guide(path: Path, locale: str, topics: dict, problems: list[Problem]) -
     if not document.ok:
         problems.extend(document.problems())
         return None
-    rendered = render(body)
     return Guide(
         slug=path.stem,
         locale=locale,
@@ -255,12 +277,8 @@ def load_guide(path: Path, locale: str, topics: dict, problems: list[Problem]) -
         order=DEFAULT_ORDER if meta["order"] is None else meta["order"],
         related=meta["related"] or (),
         sources=_sources(meta["sources"]),
-        html=rendered.html,
-        headings=rendered.headings,
-        text=" ".join(html.unescape(_TAGS.sub(" ", rendered.html)).split()),
+        body=body,
         path=path,
-        links=rendered.links,
-        images_without_alt=rendered.images_without_alt,
         steps=tuple((step["heading"], step["guides"] or ()) for step in meta["steps"] or ()),
         front_matter=document.lines,
     )

@@ -54,11 +54,18 @@ class Question:
 class Outcome:
     id: str
     title: dict[str, str]
-    body: dict[str, str]  # rendered HTML per language, internal links without prefix
+    source: dict[str, str]  # Markdown per language, rendered when first shown
     checklist: dict[str, tuple[str, ...]]
     links: tuple[str, ...] = ()
     guides: tuple[str, ...] = ()
-    body_links: tuple[str, ...] = ()
+
+    def body(self, language: str) -> str:
+        """Rendered HTML, internal links without prefix."""
+        return render(self.source[language]).html
+
+    @property
+    def body_links(self) -> tuple[str, ...]:
+        return tuple(href for source in self.source.values() for href in render(source).links)
 
 
 @dataclass(frozen=True)
@@ -160,10 +167,6 @@ class _Builder:
                 self.untranslated.setdefault(code, []).append(where)
         return self.languages.in_every_language(given)
 
-    def markdown(self, source: str) -> tuple[str, list[str]]:
-        rendered = render(source)
-        return rendered.html, list(rendered.links)
-
     def rules(self, given, place: tuple) -> tuple[Rule, ...]:
         if given is None:
             return ()
@@ -209,18 +212,13 @@ class _Builder:
         for guide_slug in spec["guides"] or ():
             if guide_slug not in library.originals:
                 self.document.complain(f"guide {guide_slug!r} does not exist", "outcomes", oid)
-        body, body_links = {}, []
-        for lang, source in self.text(spec["body"], f"{oid}: body").items():
-            body[lang], links = self.markdown(source)
-            body_links += links
         return Outcome(
             oid,
             self.text(spec["title"], f"{oid}: title"),
-            body,
+            self.text(spec["body"], f"{oid}: body"),
             self.text(spec["checklist"], f"{oid}: checklist"),
             spec["links"] or (),
             spec["guides"] or (),
-            tuple(body_links),
         )
 
     def wizard(self, library: Library) -> Wizard | None:

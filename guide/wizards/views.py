@@ -95,7 +95,7 @@ def step(wizard_slug: str, step: str):
             wizard,
             state,
             outcome=state.outcome,
-            outcome_html=Markup(with_prefix(state.outcome.body[language], url_prefix())),
+            outcome_html=Markup(with_prefix(state.outcome.body(language), url_prefix())),
             links=library.links,
             guides=[library.guide(slug, language)[0] for slug in state.outcome.guides],
             plan_url=public_base() + plan_path,
