@@ -4,6 +4,7 @@ instance folder (never a tracked file), and guides fill `{province}` and the por
 import shutil
 
 import pytest
+from bs4 import BeautifulSoup
 
 from guide.content import ContentError, load_library
 from guide.province import files_in_use, province_name
@@ -44,6 +45,18 @@ def test_the_site_serves_the_province_it_was_set_up_for(thanh_hoa):
     assert client.get("/xa/krong-ana/").status_code == 404  # Đắk Lắk's commune is not this site's
     # No portal of its own in the settings: the province's portal link is the national portal.
     assert client.get("/ra/cong-dvc-tinh").headers["Location"] == "https://dichvucong.gov.vn"
+
+
+def test_the_finders_example_is_a_place_of_this_province_that_the_finder_finds(thanh_hoa):
+    app, _folder, _output = thanh_hoa
+    client = app.test_client()
+    hint = BeautifulSoup(client.get("/tim-xa").get_data(as_text=True), "html.parser").find(id="find-q-hint").text
+    example = app.extensions["guide.registry"].example
+    assert example.name in hint and "Buôn Trấp" not in hint and "Krông" not in hint
+    found = app.extensions["guide.commune_finder"].find(example.name)
+    assert not found.suggestions and found.answers
+    went_to = app.extensions["guide.registry"].landing(example.slug).communes
+    assert set(went_to) <= {commune for answer in found.answers for commune in answer.communes}
 
 
 def test_running_it_again_changes_nothing(thanh_hoa):
