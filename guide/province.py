@@ -8,8 +8,9 @@ Lắk), so a fresh clone serves a working site and `git pull` never meets a depl
 
 Guides and wizard texts name no province. `{province}` in them becomes the province's name in the
 page's language ("tỉnh Thanh Hóa", "Thanh Hóa province"), `{online_fee}` what the province decided
-about fees online (or that the portal shows the fee), and the link key `cong-dvc-tinh` goes to the
-province's own portal, or to the national one where it has none.
+about fees online (or that the portal shows the fee), `{or_province_portal}` (written after a link to
+the national portal) " or [its own portal](/ra/cong-dvc-tinh)" where it has one and nothing where it
+has none, and the link key `cong-dvc-tinh` goes to the province's own portal, or to the national one.
 """
 
 import json
@@ -66,7 +67,17 @@ class Settings:
         return {
             "province": province_name(self.province, language),
             "online_fee": fee.get(language) or fee.get("vi") or next(iter(fee.values())),
+            "or_province_portal": self.or_portal(language),
         }
+
+    def or_portal(self, language: str) -> str:
+        """After a link to the national portal: " or [the province's portal](…)" where it has one;
+        nothing where it has none (its key would go to the national portal again)."""
+        if not self.portal_url:
+            return ""
+        link = self.links()[0]
+        label = link.label.get(language) or link.label["vi"]
+        return f" {'or' if language == 'en' else 'hoặc'} [{label}](/ra/{PORTAL_KEY})"
 
     def links(self) -> list[Link]:
         """The province's own portal under the key guides use for it; without one, links.yaml's
@@ -178,12 +189,18 @@ def set_command(name: str, portal: str | None, yes: bool, into: Path | None):
         )
     registry = importer.write(folder / REGISTRY_NAME, (code,), False, data)
     same = before is not None and before[0] == code
-    kept = _kept_settings(folder / SETTINGS_NAME) if same else {}
-    if portal or not same or not (folder / SETTINGS_NAME).exists():  # else as the province left them
-        _write(folder / SETTINGS_NAME, settings_text(portal or _portal(kept), kept.get("online_fee") or {}))
-    portal = portal or _portal(kept)
+    portal = _write_settings(folder / SETTINGS_NAME, portal, same)
     load(folder, current_app.config["CONTENT_DIR"])  # what the app will read: refuse now, not at the reload
     click.echo(summary(registry, folder, portal, replaced=before if before and not same else None))
+
+
+def _write_settings(path: Path, portal: str | None, same_province: bool) -> str | None:
+    """Write the settings for a new province, or a new portal; keep what the province left
+    otherwise. Returns the portal in use."""
+    kept = _kept_settings(path) if same_province else {}
+    if portal or not same_province or not path.exists():
+        _write(path, settings_text(portal or _portal(kept), kept.get("online_fee") or {}))
+    return portal or _portal(kept)
 
 
 def _kept_settings(path: Path) -> dict:

@@ -59,6 +59,38 @@ def test_the_finders_example_is_a_place_of_this_province_that_the_finder_finds(t
     assert set(went_to) <= {commune for answer in found.answers for commune in answer.communes}
 
 
+def test_no_page_of_another_provinces_site_names_the_shipped_example_or_links_its_sites(thanh_hoa):
+    app, _folder, _output = thanh_hoa
+    client = app.test_client()
+    library = app.extensions["guide.library"]
+    wizards = app.extensions["guide.wizards"]
+    pages = ["/", "/en/", "/tim-xa", "/huong-dan/"] + [f"/tu-van/{slug}/" for slug in wizards]
+    pages += [f"/huong-dan/{slug}" for slug in library.guides["vi"]] + [
+        f"/en/huong-dan/{slug}" for slug in library.guides["en"]
+    ]
+    for url in pages:
+        page = client.get(url)
+        assert page.status_code == 200, url
+        text = page.get_data(as_text=True)
+        assert "Đắk Lắk" not in text and "daklak" not in text and "Krông" not in text, url
+    for wizard in wizards.values():
+        for outcome in wizard.outcomes.values():
+            for language, source in outcome.source.items():
+                assert "Đắk Lắk" not in source and "Đắk Lắk" not in outcome.title[language], outcome.id
+    # No portal of its own: the national portal is offered once, not again as "the province's".
+    online = client.get("/huong-dan/nop-ho-so-truc-tuyen").get_data(as_text=True)
+    assert "/ra/cong-dvc-quoc-gia" in online and "/ra/cong-dvc-tinh" not in online
+
+
+def test_a_province_with_its_own_portal_is_offered_it_beside_the_national_one(tmp_path):
+    app = make_app(tmp_path)  # the shipped example names Đắk Lắk's portal
+    online = BeautifulSoup(
+        app.test_client().get("/huong-dan/nop-ho-so-truc-tuyen").get_data(as_text=True), "html.parser"
+    )
+    portal = online.find("a", href="/ra/cong-dvc-tinh")
+    assert portal is not None and portal.text == "Cổng Dịch vụ công tỉnh Đắk Lắk"
+
+
 def test_running_it_again_changes_nothing(thanh_hoa):
     app, folder, _output = thanh_hoa
     before = {p.name: p.read_bytes() for p in folder.glob("*.yaml")}

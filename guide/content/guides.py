@@ -252,12 +252,8 @@ def _sources(given) -> tuple[Source, ...]:
     return tuple(Source(s) if isinstance(s, str) else Source(s["title"], s["url"]) for s in given)
 
 
-def load_guide(
-    path: Path, locale: str, topics: dict, problems: list[Problem], words: dict | None = None
-) -> Guide | None:
-    """Read one guide, its placeholders filled with `words`; append its problems and return None
-    when it cannot be used."""
-    document, body = read_front_matter(path, front_matter_shape(topics))
+def _check(document, path: Path, body: str) -> None:
+    """What the schema cannot say about a guide: its placeholders, file name, sources and headings."""
     meta = document.data
     for message in unknown_placeholders(body + str(meta)):
         document.complain_at_line(message, line_of(path.read_text(encoding="utf-8"), message.split()[0]))
@@ -269,6 +265,16 @@ def load_guide(
                 document.complain(f"{forbidden} is not an accepted source", "sources")
     if _BODY_H1.search(body):
         document.complain("the body must not have a `#` heading: the title is the page's only h1")
+
+
+def load_guide(
+    path: Path, locale: str, topics: dict, problems: list[Problem], words: dict | None = None
+) -> Guide | None:
+    """Read one guide, its placeholders filled with `words`; append its problems and return None
+    when it cannot be used."""
+    document, body = read_front_matter(path, front_matter_shape(topics))
+    meta = document.data
+    _check(document, path, body)
     if not document.ok:
         problems.extend(document.problems())
         return None

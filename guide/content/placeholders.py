@@ -8,7 +8,7 @@ attribute lists (`{#id}`, `{.class}`, `{: …}`) never are.
 import re
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-KNOWN = frozenset({"province", "online_fee"})  # guide/province.py says what each becomes
+KNOWN = frozenset({"province", "online_fee", "or_province_portal"})  # guide/province.py says what each becomes
 
 
 def unknown_placeholders(text: str) -> list[str]:

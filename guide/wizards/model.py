@@ -226,7 +226,7 @@ class _Builder:
             self.text(spec["title"], f"{oid}: title"),
             self.text(spec["body"], f"{oid}: body"),
             self.text(spec["checklist"], f"{oid}: checklist"),
-            spec["links"] or (),
+            distinct_links(spec["links"] or (), library.links),
             spec["guides"] or (),
         )
 
@@ -354,3 +354,15 @@ def load_wizards(content_dir: Path, library: Library) -> dict[str, Wizard]:
     if problems:
         raise ContentError(problems)
     return wizards
+
+
+def distinct_links(keys, links) -> tuple[str, ...]:
+    """The keys, once per address: without a portal of its own, the province's portal key goes to the
+    national portal, which an outcome listing both would otherwise offer twice."""
+    seen, kept = set(), []
+    for key in keys:
+        url = links[key].url if key in links else key
+        if url not in seen:
+            seen.add(url)
+            kept.append(key)
+    return tuple(kept)
