@@ -145,7 +145,9 @@ def changes(connection: sa.Connection, months: list[DossierMonth]) -> list[Chang
 
 def demo_months(connection: sa.Connection) -> int:
     """How many demo months an import would remove."""
-    return connection.execute(sa.select(sa.func.count()).select_from(dossier_month).where(dossier_month.c.demo)).scalar()
+    return connection.execute(
+        sa.select(sa.func.count()).select_from(dossier_month).where(dossier_month.c.demo)
+    ).scalar()
 
 
 # --- writing -----------------------------------------------------------------------------------
