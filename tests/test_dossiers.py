@@ -4,6 +4,7 @@ the demo months `flask tallies demo` makes. The command on SQLite and PostgreSQL
 
 import datetime as dt
 
+import openpyxl
 import pytest
 import sqlalchemy as sa
 
@@ -231,3 +232,104 @@ def test_demo_months_are_plausible_marked_and_never_mixed_with_imported_ones(sql
     with sqlite_app.app_context(), pytest.raises(ValueError, match="imported dossier figures"):
         demo.fill(90, TODAY)
     assert table(sqlite_app) == {("ea-na", "2026-01", 400, 100, 20, False)}
+
+
+VIETNAMESE = "Xã/Phường;Tháng;Tổng số hồ sơ tiếp nhận;Trực tuyến;Bưu chính công ích\n"
+
+
+def test_an_export_with_vietnamese_columns_names_and_months_is_read(sqlite_app, tmp_path):
+    text = (
+        "\ufeffBÁO CÁO TÌNH HÌNH TIẾP NHẬN HỒ SƠ;;;;\n"  # an export's title, then a blank line, then the header
+        ";;;;\n"
+        "STT;Tên đơn vị;Kỳ;Tổng tiếp nhận;Ghi chú;TRỰC TUYẾN;Bưu chính\n"  # in any order, other columns ignored
+        "1;Xã Ea Na;11/2026;412;;88;14\n"
+        "2;Krông Ana;T11/2026;300;;30;3\n"
+        "3;24568;11-2026;10;;1;0\n"
+        "4;  ea   na ;2026-10;5;;0;0\n"
+        "Tổng cộng;;;727;;119;17\n"  # the total line is skipped
+    )
+    result = run_import(sqlite_app, a_file(tmp_path, text))
+    assert result.exit_code == 0, result.output
+    assert table(sqlite_app) == {
+        ("ea-na", "2026-11", 412, 88, 14, False),
+        ("krong-ana", "2026-11", 300, 30, 3, False),
+        ("dur-kmal", "2026-11", 10, 1, 0, False),
+        ("ea-na", "2026-10", 5, 0, 0, False),
+    }
+
+
+def test_a_name_of_another_kind_or_a_former_one_is_not_todays_commune(sqlite_app, tmp_path):
+    problems = refused(
+        sqlite_app, VIETNAMESE + "Phường Ea Na;11/2025;1;0;0\nThị trấn Buôn Trấp;11/2025;1;0;0\n", tmp_path
+    )
+    assert problems[0].endswith(
+        ":2: no commune “Phường Ea Na” in the province: give its name, its slug or its NSO code"
+    )
+    assert problems[1].endswith(
+        ":3: “Thị trấn Buôn Trấp” is a former commune, now part of Krông Ana: give today's commune, “krong-ana”"
+    )
+
+
+def test_an_xlsx_export_is_read_with_its_numbers_and_dates(sqlite_app, tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Báo cáo tháng 11/2026"])
+    sheet.append(["Xã", "Tháng", "Tiếp nhận", "Trực tuyến", "Bưu chính"])
+    sheet.append(["Xã Ea Na", "11/2026", 412, 88, 14])
+    sheet.append([24538, dt.datetime(2026, 11, 1), 300.0, 30, 3])  # a code and a date as Excel keeps them
+    path = tmp_path / "bao-cao.xlsx"
+    book.save(path)
+    result = run_import(sqlite_app, path)
+    assert result.exit_code == 0, result.output
+    assert table(sqlite_app) == {("ea-na", "2026-11", 412, 88, 14, False), ("krong-ana", "2026-11", 300, 30, 3, False)}
+    sheet.append(["Dur Kmăl", "11/2026", "１２", True, 0])  # row 5
+    book.save(path)
+    result = run_import(sqlite_app, path)
+    assert (
+        result.exit_code == 1 and [line.split(": ")[0] for line in result.stderr.splitlines()[:2]] == [f"{path}:5"] * 2
+    )
+
+
+@pytest.mark.parametrize("digits", ["１２", "١٢", "۱۲", "²5", "৫", "12\u200b"])
+def test_digits_of_other_scripts_are_not_counts(sqlite_app, tmp_path, digits):
+    (problem,) = refused(sqlite_app, HEADER + f"ea-na,2026-01,{digits},0,0\n", tmp_path)
+    assert problem.endswith(f":2: received “{digits}” is not a whole number: write digits only, like 120")
+
+
+@pytest.mark.parametrize("size", [300, 200_000])
+def test_an_overlong_value_is_a_problem_at_its_line_not_a_traceback(sqlite_app, tmp_path, size):
+    path = a_file(tmp_path, HEADER + "ea-na,2026-01,10,1,1\n" + "x" * size + ",2026-01,10,1,1\nea-na,2026-02,10,1,1\n")
+    result = run_import(sqlite_app, path)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit) and "Traceback" not in result.output
+    assert result.stderr.splitlines()[0].startswith(f"{path}:3: ")
+    assert table(sqlite_app) == set()
+
+
+def test_a_file_over_2_mb_is_refused_before_it_is_read(sqlite_app, tmp_path):
+    line = "ea-na,2026-01,10,1,1\n"
+    path = a_file(tmp_path, HEADER + line * (dossiers.MAX_BYTES // len(line)))
+    assert path.stat().st_size > dossiers.MAX_BYTES
+    result = run_import(sqlite_app, path)
+    assert result.exit_code == 1 and result.stderr.splitlines()[0] == f"{path}: the file is 2.0 MB: at most 2 MB"
+
+
+@pytest.mark.parametrize(
+    "data, says",
+    [
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "this is an old Excel file (.xls)"),
+        (b"PK\x03\x04not really a zip", "this is not a file Excel can open"),
+        (HEADER.encode() + b"ea-na,2026-01,1\x00,0,0\n", ":2: this is not UTF-8 text"),
+    ],
+)
+def test_a_file_that_is_neither_csv_nor_xlsx_is_refused(sqlite_app, tmp_path, data, says):
+    path = tmp_path / "x.csv"
+    path.write_bytes(data)
+    result = run_import(sqlite_app, path)
+    assert result.exit_code == 1 and says in result.stderr
+
+
+def test_a_file_wrong_on_every_line_reports_the_first_fifty_problems(sqlite_app, tmp_path):
+    problems = refused(sqlite_app, HEADER + "xa-khong-co,2026-01,1,0,0\n" * 500, tmp_path)
+    assert len(problems) == 51 and problems[-1].endswith(
+        ":51: more than 50 problems: the rest of the file was not checked"
+    )

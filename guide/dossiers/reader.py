@@ -12,9 +12,10 @@ nhận`, `tổng tiếp nhận`, `tổng số hồ sơ tiếp nhận`; online `o
     Xã/Phường;Tháng;Tổng tiếp nhận;Trực tuyến;Bưu chính
     Xã Ea Na;11/2026;412;88;14
 
-A line per commune and month, online + postal ≤ received; a total line ("Tổng cộng") is skipped.
-Every line is checked and every problem reported with its line (in the page's language); one
-problem and nothing is written. A month imported again replaces that commune's month.
+A line per commune and month, online + postal ≤ received; a total line (its first value "Tổng
+cộng", "Tổng" or "Total") is skipped. Every line is checked and every problem reported with its
+line (in the page's language); one problem and nothing is written. A month imported again
+replaces that commune's month.
 """
 
 import codecs
@@ -129,7 +130,7 @@ class _Lines:
                 continue  # a blank line, or Excel's ",,,,"
             if self.columns is None:
                 self._header(line, texts)
-            elif fold(texts[self.columns["commune"]] if len(texts) > self.columns["commune"] else "") in TOTAL_LINES:
+            elif fold(next(text for text in texts if text)) in TOTAL_LINES:  # its first value: in any column
                 continue
             else:
                 self.problems += [Problem(self.name, complaint, line) for complaint in self._checked(line, row, texts)]
