@@ -310,7 +310,10 @@ def test_a_file_over_2_mb_is_refused_before_it_is_read(sqlite_app, tmp_path):
     path = a_file(tmp_path, HEADER + line * (dossiers.MAX_BYTES // len(line)))
     assert path.stat().st_size > dossiers.MAX_BYTES
     result = run_import(sqlite_app, path)
-    assert result.exit_code == 1 and result.stderr.splitlines()[0] == f"{path}: the file is 2.0 MB: at most 2 MB"
+    assert (
+        result.exit_code == 1
+        and result.stderr.splitlines()[0] == f"{path}: the file is larger than 2 MB: import fewer months at once"
+    )
 
 
 @pytest.mark.parametrize(

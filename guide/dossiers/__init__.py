@@ -11,7 +11,7 @@ from the preview to the confirmation, `cli` is the command.
 """
 
 from .cli import dossiers_cli
-from .reader import MAX_BYTES, ImportRefused, import_file, read
+from .reader import MAX_BYTES, ImportRefused, import_file, read, too_large
 from .store import (
     Change,
     DossierMonth,
@@ -47,6 +47,7 @@ __all__ = [
     "last_month",
     "monthly",
     "read",
+    "too_large",
     "write",
 ]
 

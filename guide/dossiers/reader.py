@@ -83,14 +83,17 @@ def labels() -> dict[str, str]:
     }
 
 
+def too_large() -> str:
+    return _("the file is larger than 2 MB: import fewer months at once")
+
+
 def read(name: Path, stream: BinaryIO, registry: Registry, today: dt.date) -> list[DossierMonth]:
     """The months a file gives, or ImportRefused with every problem, each with its line."""
     stream.seek(0, 2)
     size = stream.tell()
     stream.seek(0)
     if size > MAX_BYTES:
-        megabytes = f"{size / 1024 / 1024:.1f}"
-        raise ImportRefused([Problem(name, _("the file is %(size)s MB: at most 2 MB", size=megabytes))])
+        raise ImportRefused([Problem(name, too_large())])
     check = _Lines(name, CommuneNames(registry), today)
     try:
         check.all(_rows(stream))
