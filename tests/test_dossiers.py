@@ -1,6 +1,8 @@
-"""`flask dossiers import FILE.csv` (guide/dossiers.py): each commune's dossiers per month, checked
+"""`flask dossiers import FILE` (guide/dossiers/): each commune's dossiers per month, checked
 line by line, all or nothing, a month imported again replacing it; the shares the dashboard reads;
-the demo months `flask tallies demo` makes. The command on SQLite and PostgreSQL."""
+the demo months `flask tallies demo` makes. The command on SQLite and PostgreSQL. The reader
+(CSV or .xlsx, Vietnamese columns and names, bounded) is the dashboard upload's too
+(tests/dashboard/test_dossier_upload.py)."""
 
 import datetime as dt
 
@@ -9,7 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 from guide import create_app, db, dossiers
+from guide.communes import Commune, Registry
 from guide.dashboard import demo
+from guide.dossiers import cells
 from tests.conftest import FIXTURE_CONTENT
 from tests.tallies.conftest import database_url, postgres_cluster, postgres_url  # noqa: F401 (fixtures)
 
@@ -336,3 +340,15 @@ def test_a_file_wrong_on_every_line_reports_the_first_fifty_problems(sqlite_app,
     assert len(problems) == 51 and problems[-1].endswith(
         ":51: more than 50 problems: the rest of the file was not checked"
     )
+
+
+def test_a_name_two_communes_share_needs_its_kind(sqlite_app):
+    communes = (Commune("tan-lap-xa", "Tân Lập", "xa"), Commune("tan-lap", "Tân Lập", "phuong"))
+    names = cells.CommuneNames(Registry(communes, ()))
+    with sqlite_app.test_request_context("/en/"):
+        assert names.find("Phường Tân Lập") == ("tan-lap", None)
+        assert names.find("xã  tân lập") == ("tan-lap-xa", None)  # as the reader gives it: spaces folded
+        assert names.find("Tân Lập") == (
+            None,
+            "several communes are called “Tân Lập”: write “Xã Tân Lập” or “Phường Tân Lập”",
+        )
