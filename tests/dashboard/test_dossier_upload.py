@@ -135,6 +135,12 @@ def test_a_file_that_is_not_csv_or_xlsx_is_refused(district_client):
     ]
 
 
+def test_an_upload_without_its_csrf_token_is_not_read(district_client, dashboard_app):
+    data = {"file": (io.BytesIO((HEADER + f"Xã Ea Na;{LAST_MONTH:%m/%Y};200;50;10\n").encode()), "bao-cao.csv")}
+    response = district_client.post(URL, data=data, content_type="multipart/form-data")
+    assert response.status_code == 400 and problems(response) == ["Biểu mẫu đã hết hạn. Hãy chọn lại tệp."]
+
+
 def test_commune_staff_may_not_upload_or_confirm(commune_client, district_client, dashboard_app):
     assert refused(commune_client.get(URL))
     token = csrf(district_client)
