@@ -9,6 +9,7 @@ Internal links are written without a language or commune prefix; `Guide.html_for
 import dataclasses
 import datetime as dt
 import functools
+import hashlib
 import html
 import re
 import threading
@@ -73,10 +74,22 @@ def front_matter_shape(topics) -> Record:
     )
 
 
+SOURCE_KEY_PREFIX = "nguon-"  # links.yaml keys never start with it: these keys are the sources'
+
+
+def source_key(url: str) -> str:
+    """The allow-list key of a source's page: /ra/<key> leads there, as body links do."""
+    return SOURCE_KEY_PREFIX + hashlib.sha256(url.encode("utf-8")).hexdigest()[:10]
+
+
 @dataclass(frozen=True)
 class Source:
     title: str
     url: str | None = None
+
+    @property
+    def key(self) -> str | None:
+        return source_key(self.url) if self.url else None
 
 
 @dataclass(frozen=True)
