@@ -106,23 +106,16 @@ class Step:
     number: int
     anchor: str  # the heading's id in the journey guide
     name: str  # the heading's words without "Bước 3:"
-    guides: tuple[str, ...]  # the first is where "previous" and "next" lead; none: to the heading
-
-    @property
-    def guide(self) -> str | None:
-        return self.guides[0] if self.guides else None
+    guides: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class JourneyPlace:
-    """Where a guide stands in a journey: shown on the guide as a step-by-step box."""
+    """Where a guide stands in a journey: shown on the guide as one line, "Part of: <journey>"."""
 
     journey: str  # the journey guide's slug
     journey_title: str
     step: Step
-    total: int
-    previous: Step | None
-    next: Step | None
 
 
 @dataclass(frozen=True)
