@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..text import SLUG, fold
-from .guides import Guide, load_guide
+from .guides import SOURCE_KEY_PREFIX, Guide, load_guide
 from .journeys import place_journeys
 from .languages import Languages, load_languages
 from .placeholders import filled
@@ -107,10 +107,25 @@ def load_links(path: Path, languages: Languages, problems: list[Problem]) -> dic
     problems.extend(document.problems())
     links = {}
     for key, entry in (document.data or {}).items():
+        if key.startswith(SOURCE_KEY_PREFIX):
+            problems.append(Problem(path, f"link {key!r}: keys starting {SOURCE_KEY_PREFIX!r} are the guides' sources"))
         label = entry["label"] or {}
         label = label if isinstance(label, dict) else {languages.default: label}
         links[key] = Link(key, entry["url"], languages.in_every_language({languages.default: key, **label}))
     return links
+
+
+def source_links(guides: dict[str, dict[str, Guide]], languages: Languages) -> dict[str, Link]:
+    """The guides' sources join the allow-list, so that a source link goes out through /ra/ like a
+    body link; each is as reviewed as the guide that cites it."""
+    found: dict[str, Link] = {}
+    for by_slug in guides.values():
+        for guide in by_slug.values():
+            for source in guide.sources:
+                if source.url and source.key not in found:
+                    label = languages.in_every_language({languages.default: source.title})
+                    found[source.key] = Link(source.key, source.url, label)
+    return found
 
 
 def _is_group(words: tuple[str, ...]) -> bool:
@@ -170,6 +185,7 @@ def load_library(content_dir: Path, words: Words | None = None, links_added: Ite
             if guide is not None:
                 guides[language][guide.slug] = guide
     place_journeys(guides, languages.default, problems)
+    links.update(source_links(guides, languages))
     synonyms, ignored = load_search_words(content_dir / "search-synonyms.yaml", languages, problems)
     if problems:
         raise ContentError(problems)
