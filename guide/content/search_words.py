@@ -79,17 +79,7 @@ def load_search_words(path: Path, languages: Languages, problems: list[Problem])
         return SearchWords()
     document = read_yaml(path, search_words_shape(languages))
     data = document.data or {}
-    seen: dict[str, str] = {}
-    for index, group in enumerate(data.get("synonyms") or ()):
-        for word in group:
-            if _key(word) in seen:
-                document.complain(f"{word!r} is already in the group of {seen[_key(word)]!r}", "synonyms", index)
-            seen.setdefault(_key(word), group[0])
-    for index, entry in enumerate(data.get("everyday") or ()):
-        for word in entry["words"]:
-            if _key(word) in seen:
-                document.complain(f"{word!r} is already a synonym or an everyday word", "everyday", index, "words")
-            seen.setdefault(_key(word), word)
+    _complain_of_doubles(document, data)
     problems.extend(document.problems())
     if not document.ok:
         return SearchWords()
@@ -103,3 +93,18 @@ def load_search_words(path: Path, languages: Languages, problems: list[Problem])
         for entry in data["everyday"] or ()
     )
     return SearchWords(tuple(data["synonyms"] or ()), data["ignore"] or {}, everyday)
+
+
+def _complain_of_doubles(document, data: dict) -> None:
+    """A word in two synonym groups, or both a synonym and an everyday word, would mean two things."""
+    seen: dict[str, str] = {}
+    for index, group in enumerate(data.get("synonyms") or ()):
+        for word in group:
+            if _key(word) in seen:
+                document.complain(f"{word!r} is already in the group of {seen[_key(word)]!r}", "synonyms", index)
+            seen.setdefault(_key(word), group[0])
+    for index, entry in enumerate(data.get("everyday") or ()):
+        for word in entry["words"]:
+            if _key(word) in seen:
+                document.complain(f"{word!r} is already a synonym or an everyday word", "everyday", index, "words")
+            seen.setdefault(_key(word), word)
