@@ -60,6 +60,20 @@ def commune_details() -> details.Details:
     return g.commune_details
 
 
+def phones_of(communes) -> list[tuple[Commune, str]]:
+    """(commune, its first phone) for those of `communes` whose staff entered one: the choice
+    between communes says whom to ask. Read once per request; a database that cannot answer, none."""
+    if "every_commune_details" not in g:
+        try:
+            with db.engine().connect() as connection:
+                g.every_commune_details = details.read_all(connection)
+        except sa.exc.SQLAlchemyError as error:
+            log.info("commune details not read: %s", type(error).__name__)
+            g.every_commune_details = {}
+    on_record = g.every_commune_details
+    return [(c, on_record[c.slug].phones[0]) for c in communes if c.slug in on_record and on_record[c.slug].phones]
+
+
 def registry_of(app: Flask) -> Registry:
     return app.extensions["guide.registry"]
 
@@ -225,6 +239,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, render_unexpected)
     app.add_template_filter(local_date)
     app.add_template_filter(format_number)
+    app.add_template_global(phones_of)  # communes/_candidates.html
     app.add_template_global(split_kind)  # communes/_names.html: each language says a place's kind its own way
 
     @app.context_processor
