@@ -199,8 +199,11 @@ def test_the_province_user_signs_in_through_nginx_over_https(thanh_hoa_site):
     )
     assert status == 303, _body[:2000]
     session = signed_in["Set-Cookie"].split(";")[0]
-    status, dashboard, _ = site.get("/thong-ke/", headers={"Cookie": session})
-    assert status == 200 and "Đắk Lắk" not in dashboard
+    for path in ("/thong-ke/", "/thong-ke/bao-cao", "/thong-ke/thong-tin-xa", "/thong-ke/so-lieu-ho-so"):
+        status, staff_page, answered = site.get(path, headers={"Cookie": session})
+        assert status == 200 and answered["Cache-Control"] == "no-store", path
+        assert "Đắk Lắk" not in staff_page and "Krông" not in staff_page, path
+    assert "166" in site.get("/thong-ke/thong-tin-xa", headers={"Cookie": session})[1]  # "0 / 166 xã có …"
 
 
 def test_no_public_page_names_the_shipped_example(thanh_hoa_site):
