@@ -22,6 +22,7 @@ from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import db
+from ..text import whole_number
 
 ROLES = ("district", "commune")
 MAX_NAME = 80
@@ -78,11 +79,12 @@ def ensure_table() -> None:
 def get(session_id: str) -> User | None:
     """The user a session belongs to, if that session has not been ended since."""
     user_id, _, version = str(session_id).partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
+    user_id, version = whole_number(user_id), whole_number(version)
+    if user_id is None or version is None:
         return None  # also a session from before versions: it ends
     with db.engine().connect() as connection:
-        row = connection.execute(sa.select(users).where(users.c.id == int(user_id))).first()
-    return User(row) if row is not None and row.session_version == int(version) else None
+        row = connection.execute(sa.select(users).where(users.c.id == user_id)).first()
+    return User(row) if row is not None and row.session_version == version else None
 
 
 def authenticate(name: str, password: str) -> User | None:
@@ -113,7 +115,7 @@ def end_sessions(user_id: str | int) -> None:
     """End every session of this user, wherever it was opened."""
     with db.engine().begin() as connection:
         connection.execute(
-            users.update().where(users.c.id == int(user_id)).values(session_version=users.c.session_version + 1)
+            users.update().where(users.c.id == user_id).values(session_version=users.c.session_version + 1)
         )
 
 

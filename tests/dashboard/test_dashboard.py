@@ -7,7 +7,7 @@ import io
 import pytest
 
 from guide import clock
-from guide.dashboard import export, figures, gathering
+from guide.dashboard import figures, gathering
 
 from ..conftest import check_page
 from .conftest import add_tallies, refused, sign_in
@@ -120,11 +120,7 @@ def test_csv_has_a_bom_and_neutralises_formulas(district_client, dashboard_app):
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[0][:3] == ["Từ ngày", "Đến ngày", "Xã"] and len(rows) == 4  # headers in the interface's language
     assert rows[0][-1] == "Cần chú ý" and len(rows[1]) == len(rows[0])
-    assert (
-        export.neutralise("=HYPERLINK(1)") == "'=HYPERLINK(1)"
-        and export.neutralise("-2") == "'-2"
-        and export.neutralise("@x") == "'@x"
-    )
+    assert "3" in next(row for row in rows if "Ea Na" in row)  # a number stays one (the guard: test_bad_input.py)
 
 
 def test_commune_view_has_charts_tops_and_the_median(district_client, dashboard_app):
