@@ -78,10 +78,12 @@ def _bound(connection: sa.Connection) -> None:
         connection.exec_driver_sql(f"SET LOCAL statement_timeout = {db.LOCK_WAIT_MS}")
 
 
-def _first_seen(connection: sa.Connection, day: date, day_salt: str, visitors: dict) -> list[tuple[str, str]]:
+def _first_seen(
+    connection: sa.Connection, key: bytes, day: date, day_salt: str, visitors: dict
+) -> list[tuple[str, str]]:
     """(commune, locale) of each of `visitors` (Pending's) on `day` not seen there before, by its hash."""
     locales = {
-        (commune, visitor_hash(day_salt, ip, user_agent)): locale
+        (commune, visitor_hash(key, day_salt, ip, user_agent)): locale
         for (visit_day, commune, ip, user_agent), locale in visitors.items()
         if visit_day == day
     }
@@ -97,7 +99,8 @@ class Recorder:
     SIGTERM, max-requests). So a page costs a dictionary update, and each worker takes the write
     lock once per interval. Since no page waits on that thread, it waits for a lock as long as the
     database's bound allows (db.LOCK_WAIT_MS). `flush()` writes at once (the tests, `flask` commands).
-    A batch holds the IP address and user agent in memory only, for the visitor hash.
+    A batch holds the IP address and user agent in memory only, for the visitor hash (keyed by
+    `visitor_key`, made from the instance's secret, so that the database alone re-identifies no one).
 
     A write that fails because the database is away (KEPT_ON: locked past the wait, read-only, its
     file gone, the server unreachable) is logged and its counts kept for the next write, up to
@@ -114,6 +117,7 @@ class Recorder:
         self,
         engine: Callable[[], sa.Engine],
         *,
+        visitor_key: bytes,
         flush_seconds: float = 1.0,
         sqlite_file=None,
         state_dir=None,
@@ -126,6 +130,7 @@ class Recorder:
                 f"{flush_seconds}: counts are written by a background thread, never in the request"
             )
         self.engine = engine
+        self.visitor_key = visitor_key  # store.visitor_key(the instance's secret): never in the database
         self.flush_seconds = flush_seconds
         self.sqlite_file = str(sqlite_file) if sqlite_file is not None else None
         self.clock = clock
@@ -343,7 +348,7 @@ class Recorder:
             if day_salt is None or day_salt[0] != day:
                 started = start_day(connection, day)
                 day_salt, purged = (day, started.salt), purged + started.hashes_purged + started.salts_purged
-            for commune, locale in _first_seen(connection, day, day_salt[1], pending.visitors):
+            for commune, locale in _first_seen(connection, self.visitor_key, day, day_salt[1], pending.visitors):
                 counts[(day, commune, "visitors", "", "", locale)] += 1
         return day_salt, purged
 

@@ -24,7 +24,7 @@ from guide.tallies.store import visitor_hash
 from guide.tallies.writer import Batch, Recorder
 from tests.conftest import ROOT
 
-from .conftest import HOURS, ZALO_IN_APP, counters
+from .conftest import HOURS, KEY, ZALO_IN_APP, counters
 from .test_store import Clock
 
 IP_ANA, IP_BINH, IP_CHI = "203.0.113.7", "198.51.100.23", "2001:db8::42"
@@ -66,6 +66,7 @@ class Away:
 def recorder(engine, state_dir, clock=None, **options) -> Recorder:
     return Recorder(
         lambda: engine,
+        visitor_key=KEY,
         sqlite_file=db.sqlite_path(str(engine.url)),
         state_dir=state_dir,
         clock=clock or Clock(dt.datetime(2026, 3, 1, 9, 0, tzinfo=TIMEZONE)),
@@ -142,7 +143,7 @@ from guide import db
 from guide.tallies.classify import VISITOR, Event
 from guide.tallies.writer import Batch, Recorder
 engine = db.make_engine({url!r})
-counting = Recorder(lambda: engine, sqlite_file=db.sqlite_path({url!r}), state_dir={str(state_dir)!r},
+counting = Recorder(lambda: engine, visitor_key={KEY!r}, sqlite_file=db.sqlite_path({url!r}), state_dir={str(state_dir)!r},
                     flush_seconds={HOURS})
 assert counting.record(Batch((Event("view", "home"),))) and counting.flush()
 path = db.sqlite_path({url!r})
@@ -226,7 +227,7 @@ from guide import db
 db.LOCK_WAIT_MS = 100
 from guide.tallies.classify import VISITOR, Event
 from guide.tallies.writer import Batch, Recorder
-counting = Recorder(lambda: db.engine_for({url!r}), sqlite_file={str(path)!r}, state_dir={str(state_dir)!r},
+counting = Recorder(lambda: db.engine_for({url!r}), visitor_key={KEY!r}, sqlite_file={str(path)!r}, state_dir={str(state_dir)!r},
                     flush_seconds={HOURS})
 person = Batch((VISITOR, Event("view", "home")), "ea-na", "vi", {IP_ANA!r}, {ZALO_IN_APP!r})
 for _ in range(3):
@@ -326,7 +327,7 @@ def test_sqlite_overwrites_the_purged_salt(tmp_path):
     assert counting.record(ANA) and counting.flush()
     with engine.connect() as connection:
         old_salt = connection.execute(sa.select(store.salt.c.salt)).scalar_one()
-    old_hash = visitor_hash(old_salt, IP_ANA, ZALO_IN_APP)
+    old_hash = visitor_hash(KEY, old_salt, IP_ANA, ZALO_IN_APP)
 
     def stored() -> bytes:
         return b"".join(p.read_bytes() for p in tmp_path.glob("purged.sqlite3*"))
