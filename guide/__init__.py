@@ -15,13 +15,13 @@ from . import (
     outbound,
     pages,
     prefixes,
+    province,
     search,
     security,
     share,
     tallies,
     wizards,
 )
-from .communes import load_registry
 from .content import load_library
 from .dashboard import views as dashboard_views
 from .extensions import htmx
@@ -38,10 +38,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     config.refuse_unsafe(app.config)
     content_dir = app.config["CONTENT_DIR"]
-    library = load_library(content_dir)
+    registry, settings = province.load(app.config["PROVINCE_DIR"], content_dir)
+    library = load_library(content_dir, settings.words, settings.links())
     app.extensions["guide.library"] = library
     app.extensions["guide.languages"] = library.languages
-    app.extensions["guide.registry"] = load_registry(content_dir / "communes.yaml", library.languages)
+    app.extensions["guide.registry"] = registry
+    app.extensions["guide.province"] = settings
+    app.cli.add_command(province.province_cli)
 
     htmx.init_app(app)
     babel.init_app(app, locale_selector=formats_language)

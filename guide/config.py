@@ -41,6 +41,8 @@ def from_environment(instance_path: str) -> dict:
         "SECRET_KEY_FILE": Path(instance_path) / SECRET_FILE,
         "DATABASE_URL": env.get("GUIDE_DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'guide.sqlite3'}",
         "CONTENT_DIR": Path(env.get("GUIDE_CONTENT_DIR") or ROOT / "content"),
+        # Where `flask province set` keeps the province's map and settings (guide/province.py).
+        "PROVINCE_DIR": Path(instance_path),
         "PUBLIC_URL": env.get("GUIDE_PUBLIC_URL", ""),  # e.g. https://huongdan.example.gov.vn, for QR codes
         # How many reverse proxies (nginx…) stand in front: their X-Forwarded-For/Proto are trusted.
         "PROXIES": int(env.get("GUIDE_PROXIES", "0") or 0),

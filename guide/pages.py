@@ -215,6 +215,7 @@ def init_app(app: Flask) -> None:
             "outbound_links": library().links,  # the allow-list, for pages that point the way out
             "url_in_language": url_in_language,
             "commune": g.get("commune"),
+            "finder_example": registry().example,  # communes/_find_form.html: a name this province knows
             "moved_from": moved_from() if has_request_context() else None,
             "moved_on": MERGED_ON,
         }

@@ -43,7 +43,9 @@ FIXTURE_CONTENT = ROOT / "tests" / "fixtures" / "content"
 
 def make_app(folder: Path, **config):
     """An app with the test settings, its SQLite database in `folder` unless `config` names one."""
-    return create_app({**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{folder / 'test.sqlite3'}", **config})
+    return create_app(
+        {**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{folder / 'test.sqlite3'}", "PROVINCE_DIR": folder, **config}
+    )
 
 
 # The apps are built once per test module (a module's tests read pages; none changes the app), and

@@ -62,6 +62,12 @@ GUIDE = Path("vi/guides/nop-qua-buu-dien.md")
         (GUIDE, "(/ra/cong-dvc-quoc-gia)", "(/tu-van/khong-co/)", "there is no wizard"),
         (GUIDE, "related: [dang-ky-khai-sinh]", "related: [khong-co]", "related guide 'khong-co'"),
         (Path("links.yaml"), "https://dichvucong.gov.vn", "http://dichvucong.gov.vn", "must be an https:// address"),
+        # Content names no province, in any spelling, and links none of their own sites.
+        (GUIDE, "Cước là một khoản riêng.", "Ở Thanh Hóa cước riêng.", "names the province 'Thanh Hóa'"),
+        (Path("en/guides/nop-qua-buu-dien.md"), "\n\n", "\n\nIn Dak Lak it is free.\n\n", "'Đắk Lắk'"),
+        (Path("wizards/thu-nghiem.yaml"), "Bạn có VNeID mức 2 không?", "Ở Daklak có VNeID?", "'Đắk Lắk'"),
+        (GUIDE, "Cước là một khoản riêng.", "Gọi {phone}.", "{phone} is not a placeholder"),
+        (Path("links.yaml"), "https://dichvucong.gov.vn", "https://dichvucong.thanhhoa.gov.vn", "Thanh Hóa's own site"),
     ],
 )
 def test_each_kind_of_broken_content_is_caught_with_its_file(content, file, old, new, complaint):

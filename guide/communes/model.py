@@ -9,6 +9,7 @@ to (redirect), or several (the choice page).
 """
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from ..text import fold, slugify
@@ -199,6 +200,16 @@ class Registry:
             return own
         found = self._by_name.get(slug, ())
         return found[0] if len(found) == 1 else None
+
+    @functools.cached_property
+    def example(self) -> FormerUnit | None:
+        """A former unit to show in the finder's hint, one the finder finds by its name alone: a
+        former town (thị trấn) of the province itself where there is one, else any unit of its former
+        districts."""
+        units = [landing.unit for landing in self.landings if landing.unit.district and not landing.unit.province]
+        unique = [unit for unit in units if len(self._by_name.get(slug_of(unit.name), ())) == 1]
+        towns = [unit for unit in unique if unit.kind == "thi-tran"]
+        return min(towns or unique, key=FormerUnit.key.fget, default=None)
 
     def namesakes(self, commune: Commune) -> tuple[Landing, ...]:
         """Former units that had this commune's name but went elsewhere."""

@@ -25,6 +25,7 @@ from ..wizards.model import CHECK, RESULT, load_wizards
 from . import plain_language
 from .languages import Languages
 from .library import Library, load_library
+from .naming import naming_problems
 from .problems import ContentError, Problem
 
 
@@ -108,7 +109,7 @@ def _line(path: Path, needle: str) -> int | None:
     return raw.count("\n", 0, at) + 1 if at >= 0 else None
 
 
-def check_content(content_dir: Path) -> list[Problem]:
+def check_content(content_dir: Path, translations: Path = ROOT / "guide" / "translations") -> list[Problem]:
     """Every problem in the content tree: errors, then warnings (`Problem.warning`)."""
     try:
         library = load_library(content_dir)
@@ -127,6 +128,7 @@ def check_content(content_dir: Path) -> list[Problem]:
         wizards = {}
     links = LinkChecker(library, wizards, communes)
     problems += guide_problems(library, links) + wizard_problems(wizards, links, library.languages.default)
+    problems += naming_problems(library, wizards, content_dir, translations)
     return problems + untranslated(library, wizards, content_dir) + plain_language.library_warnings(library)
 
 

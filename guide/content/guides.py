@@ -21,6 +21,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 from ..text import SLUG, slugify
+from .placeholders import filled, line_of, unknown_placeholders
 from .problems import Problem
 from .schema import AnyOf, Choice, Date, Lines, ListOf, Record, Text, Whole, read_front_matter
 
@@ -251,33 +252,44 @@ def _sources(given) -> tuple[Source, ...]:
     return tuple(Source(s) if isinstance(s, str) else Source(s["title"], s["url"]) for s in given)
 
 
-def load_guide(path: Path, locale: str, topics: dict, problems: list[Problem]) -> Guide | None:
-    """Read one guide; append its problems and return None when it cannot be used."""
-    document, body = read_front_matter(path, front_matter_shape(topics))
+def _check(document, path: Path, body: str) -> None:
+    """What the schema cannot say about a guide: its placeholders, file name, sources and headings."""
+    meta = document.data
+    for message in unknown_placeholders(body + str(meta)):
+        document.complain_at_line(message, line_of(path.read_text(encoding="utf-8"), message.split()[0]))
     if not SLUG.match(path.stem):
         document.complain("the file name must be an ASCII slug (lowercase words joined by hyphens)")
-    meta = document.data
     if meta is not None:
         for forbidden in FORBIDDEN_SOURCES:
             if any(forbidden in (source.url or "") for source in _sources(meta["sources"])):
                 document.complain(f"{forbidden} is not an accepted source", "sources")
     if _BODY_H1.search(body):
         document.complain("the body must not have a `#` heading: the title is the page's only h1")
+
+
+def load_guide(
+    path: Path, locale: str, topics: dict, problems: list[Problem], words: dict | None = None
+) -> Guide | None:
+    """Read one guide, its placeholders filled with `words`; append its problems and return None
+    when it cannot be used."""
+    document, body = read_front_matter(path, front_matter_shape(topics))
+    meta = document.data
+    _check(document, path, body)
     if not document.ok:
         problems.extend(document.problems())
         return None
     return Guide(
         slug=path.stem,
         locale=locale,
-        title=meta["title"],
-        summary=meta["summary"],
+        title=filled(meta["title"], words or {}),
+        summary=filled(meta["summary"], words or {}),
         topic=meta["topic"],
         audience=meta["audience"],
         updated=meta["updated"],
         order=DEFAULT_ORDER if meta["order"] is None else meta["order"],
         related=meta["related"] or (),
         sources=_sources(meta["sources"]),
-        body=body,
+        body=filled(body, words or {}),
         path=path,
         steps=tuple((step["heading"], step["guides"] or ()) for step in meta["steps"] or ()),
         front_matter=document.lines,

@@ -8,6 +8,7 @@ every YAML file.
 
 import dataclasses
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,9 +16,11 @@ from ..text import SLUG, fold
 from .guides import Guide, load_guide
 from .journeys import place_journeys
 from .languages import Languages, load_languages
+from .placeholders import filled
 from .problems import ContentError, Problem
 from .schema import AnyOf, ListOf, MapOf, Record, Test, Text, read_yaml
 
+Words = Callable[[str], dict[str, str]]  # a language -> what each placeholder says in it
 _WORD = re.compile(r"\w+")
 HTTPS_ADDRESS = re.compile(r"^https://[^/\s?#]+\.[^/\s?#]+(/\S*)?$")
 
@@ -37,6 +40,10 @@ class Library:
     links: dict[str, Link]
     synonyms: tuple[tuple[str, ...], ...] = ()  # content/search-synonyms.yaml: words a search takes as one
     ignored: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)  # language -> words
+    words: Words | None = None  # what the placeholders say in a language: for wizard texts too
+
+    def filled(self, text: str, language: str) -> str:
+        return filled(text, self.words(language)) if self.words else text
 
     @property
     def originals(self) -> dict[str, Guide]:
@@ -145,21 +152,25 @@ def load_search_words(path: Path, languages: Languages, problems: list[Problem])
     return tuple(data["synonyms"] or ()), data["ignore"] or {}
 
 
-def load_library(content_dir: Path) -> Library:
-    """Read every guide and the data beside them; raise ContentError listing every problem."""
+def load_library(content_dir: Path, words: Words | None = None, links_added: Iterable[Link] = ()) -> Library:
+    """Read every guide and the data beside them; raise ContentError listing every problem.
+    `words(language)` fills the placeholders (none filled without it); `links_added` are the
+    deployment's own links (its portal), in place of links.yaml's entries of the same key."""
     languages = load_languages(content_dir)
     problems: list[Problem] = []
     topics = load_topics(content_dir / "topics.yaml", languages, problems)
     links = load_links(content_dir / "links.yaml", languages, problems)
+    for link in links_added:
+        links[link.key] = Link(link.key, link.url, languages.in_every_language(link.label))
     guides: dict[str, dict[str, Guide]] = {}
     for language in languages.codes:
         guides[language] = {}
         for path in sorted((content_dir / language / "guides").glob("*.md")):
-            guide = load_guide(path, language, topics, problems)
+            guide = load_guide(path, language, topics, problems, words(language) if words else None)
             if guide is not None:
                 guides[language][guide.slug] = guide
     place_journeys(guides, languages.default, problems)
     synonyms, ignored = load_search_words(content_dir / "search-synonyms.yaml", languages, problems)
     if problems:
         raise ContentError(problems)
-    return Library(languages, guides, topics, links, synonyms, ignored)
+    return Library(languages, guides, topics, links, synonyms, ignored, words)

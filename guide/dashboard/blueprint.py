@@ -4,7 +4,7 @@ and for a database that cannot be reached. The routes attach to it from account.
 and reports.py (views.py gathers them)."""
 
 import sqlalchemy as sa
-from flask import current_app, g, render_template
+from flask import current_app, g, render_template, request
 from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user
@@ -27,6 +27,16 @@ def dashboard_context():
         "target_form_token": TargetForm(formdata=None),
         "dashboard_home": home_url(current_user),  # the way back from a page this user may not see
     }
+
+
+@bp.before_request
+def only_over_https():
+    """In production the session cookie is sent back over https only (SESSION_COOKIE_SECURE): over
+    plain HTTP a sign-in could never hold, so every staff page says why, instead of "form expired".
+    The scheme is the one nginx passes on when GUIDE_PROXIES trusts it (ProxyFix), never guessed."""
+    if current_app.config["SESSION_COOKIE_SECURE"] and not request.is_secure:
+        g._login_user = current_app.login_manager.anonymous_user()
+        return render_template("dashboard/insecure.html"), 403
 
 
 @bp.after_request

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..content import ContentError, Languages, Library, Problem, render
+from ..content.placeholders import unknown_placeholders
 from ..content.schema import AnyOf, Document, Lines, ListOf, MapOf, Record, Shape, Test, Text, read_yaml
 from ..text import SLUG
 
@@ -153,19 +154,27 @@ def _node(place: tuple, _data) -> str | None:
 class _Builder:
     """Turns one wizard file's checked data into a Wizard: texts in every language, Markdown rendered."""
 
-    def __init__(self, document: Document, languages: Languages):
-        self.document, self.languages = document, languages
+    def __init__(self, document: Document, library: Library):
+        self.document, self.languages, self.library = document, library.languages, library
         self.untranslated: dict[str, list[str]] = {}
 
     def text(self, given: dict | None, where: str) -> dict:
-        """`given` in every language; what is missing falls back to the default's and is noted."""
+        """`given` in every language, its placeholders filled; what is missing falls back to the
+        default's and is noted."""
         if given is None:
             return {}
         given = {code: text for code, text in given.items() if text}
         for code in self.languages.prefixed:
             if code not in given:
                 self.untranslated.setdefault(code, []).append(where)
-        return self.languages.in_every_language(given)
+        for message in unknown_placeholders(str(given)):
+            self.document.complain(f"{where}: {message}")
+        return {code: self.filled(text, code) for code, text in self.languages.in_every_language(given).items()}
+
+    def filled(self, text, language: str):
+        if isinstance(text, str):
+            return self.library.filled(text, language)
+        return [self.library.filled(item, language) for item in text]
 
     def rules(self, given, place: tuple) -> tuple[Rule, ...]:
         if given is None:
@@ -217,7 +226,7 @@ class _Builder:
             self.text(spec["title"], f"{oid}: title"),
             self.text(spec["body"], f"{oid}: body"),
             self.text(spec["checklist"], f"{oid}: checklist"),
-            spec["links"] or (),
+            distinct_links(spec["links"] or (), library.links),
             spec["guides"] or (),
         )
 
@@ -247,7 +256,7 @@ def read_wizard(path: Path, library: Library) -> tuple[Wizard | None, list[Probl
         document.complain("the file name must be an ASCII slug")
     if not document.ok:
         return None, document.problems()
-    wizard = _Builder(document, library.languages).wizard(library)
+    wizard = _Builder(document, library).wizard(library)
     if wizard is not None:
         check_graph(wizard, document)
     return (wizard if document.ok else None), document.problems()
@@ -345,3 +354,15 @@ def load_wizards(content_dir: Path, library: Library) -> dict[str, Wizard]:
     if problems:
         raise ContentError(problems)
     return wizards
+
+
+def distinct_links(keys, links) -> tuple[str, ...]:
+    """The keys, once per address: without a portal of its own, the province's portal key goes to the
+    national portal, which an outcome listing both would otherwise offer twice."""
+    seen, kept = set(), []
+    for key in keys:
+        url = links[key].url if key in links else key
+        if url not in seen:
+            seen.add(url)
+            kept.append(key)
+    return tuple(kept)

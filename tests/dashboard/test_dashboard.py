@@ -304,3 +304,13 @@ def test_the_district_view_finds_a_commune_by_name_accents_aside(district_client
     assert "Krông Ana" in partial and "Ea Na" not in partial and "<html" not in partial
     none = district_client.get("/thong-ke/?xa=khong-co-xa-nay").get_data(as_text=True)
     assert "Không có xã, phường nào khớp" in none
+
+
+def test_with_secure_cookies_plain_http_says_why_no_one_can_sign_in(dashboard_app):
+    """Production's cookie travels over https only: over http the page says so, not "form expired"."""
+    dashboard_app.config["SESSION_COOKIE_SECURE"] = True
+    page = dashboard_app.test_client().get("/thong-ke/dang-nhap")
+    assert refused(page, "Cán bộ chỉ đăng nhập qua kết nối an toàn") and "https://" in page.get_data(as_text=True)
+    assert 'name="password"' not in page.get_data(as_text=True)
+    secure = dashboard_app.test_client().get("/thong-ke/dang-nhap", base_url="https://localhost")
+    assert 'name="password"' in secure.get_data(as_text=True)
