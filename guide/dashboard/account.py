@@ -21,7 +21,7 @@ def login():
         if user is not None:
             session.clear()  # nothing from before signing in is carried into the signed-in session
             login_user(user)
-            return redirect(home_url(user), 303)
+            return signin.signed_in(redirect(home_url(user), 303))
         error = _("The name or the password is not right.")
     elif request.method == "POST":
         error = (

@@ -48,7 +48,7 @@ def test_five_tries_a_minute_from_one_computer_then_a_polite_wait(dashboard_app)
 
 def test_the_session_cookie_is_http_only_and_same_site(dashboard_app):
     response = sign_in(dashboard_app.test_client(), "huyen", "mat-khau-du-dai")
-    cookie = response.headers["Set-Cookie"]
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
