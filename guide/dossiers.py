@@ -324,7 +324,7 @@ def fill_demo(connection: sa.Connection, communes, days: int, end: dt.date, seed
     rng = random.Random(seed)
     rows = []
     for commune in communes:
-        residents = commune.population or rng.randint(6_000, 30_000)
+        residents = rng.randint(6_000, 30_000)
         per_month = residents / 1_000 * rng.uniform(8, 25)
         online, rise, postal = rng.uniform(0.05, 0.40), rng.uniform(0.005, 0.02), rng.uniform(0.02, 0.10)
         for number, month in enumerate(months):

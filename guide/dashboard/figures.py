@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from .. import clock, db, dossiers
+from ..communes import details
 from ..dossiers import Totals
 from ..tallies.classify import ARRIVAL_SOURCES
 from ..tallies.store import tally, tally_month
@@ -253,7 +254,8 @@ def by_commune(
         queries.append(
             (sa.select(*month_what, sa.func.sum(tally_month.c["count"])).where(in_months).group_by(*month_what), 1)
         )
-    table = {c.slug: Figures(c.slug, c.name, c.population) for c in communes}
+    people = details.populations(connection)  # entered on the dashboard (communes/details.py)
+    table = {c.slug: Figures(c.slug, c.name, people.get(c.slug)) for c in communes}
     for query, sign in queries:
         for commune, kind, subject, source, count in connection.execute(query):
             if commune in table:

@@ -36,7 +36,7 @@ def district():
         rows=found.rows,
         period=period,
         range_ok=range_ok,
-        columns=choice.columns,
+        columns=present.with_data(choice.columns, found.rows),
         every_column=choice.every_column,
         labels=labels,
         display=present.display,

@@ -58,6 +58,11 @@ class TableChoice:
         return self.column if self.column != "name" else "visitors"
 
 
+def with_data(columns: tuple[str, ...], rows) -> tuple[str, ...]:
+    """The columns some commune has a figure for (no population anywhere: no reach per 1,000)."""
+    return tuple(c for c in columns if c == "name" or any(row.now.value(c) is not None for row in rows))
+
+
 def filters() -> dict[str, str]:
     """The range (and a commune name being looked for), kept in every link of the page."""
     return {k: v for k, v in request.args.items() if k in ("ky", "tu", "den", "xa")}

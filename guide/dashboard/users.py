@@ -24,7 +24,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import db
 from ..text import whole_number
 
-ROLES = ("district", "commune")
+ROLES = ("district", "commune")  # "district": whoever runs the outreach; since July 2025, the province
+# What staff type at the command line: "province" (the word they use) is the district role.
+ROLE_WORDS = {"province": "district", "district": "district", "commune": "commune"}
 MAX_NAME = 80
 MIN_PASSWORD = 10
 
@@ -157,10 +159,11 @@ users_cli = AppGroup("users", help="Dashboard users.")
 
 @users_cli.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--role", type=click.Choice(tuple(ROLE_WORDS)), required=True, help="province (every commune) or commune")
 @click.option("--commune", help="the commune's slug (required for --role commune)")
 def add_command(name: str, role: str, commune: str | None):
     """Add a user. The password is asked twice, or read from standard input when it is not a terminal."""
+    role = ROLE_WORDS[role]
     registry = current_app.extensions["guide.registry"]
     if not is_plausible_name(name):
         raise click.BadParameter(f"a name is 1 to {MAX_NAME} printable characters", param_hint="NAME")
@@ -169,14 +172,14 @@ def add_command(name: str, role: str, commune: str | None):
             "a commune user needs --commune with the slug of a registered commune", param_hint="--commune"
         )
     if role == "district" and commune:
-        raise click.BadParameter("a district user sees every commune: leave out --commune", param_hint="--commune")
+        raise click.BadParameter("a province user sees every commune: leave out --commune", param_hint="--commune")
     password = read_password()
     ensure_table()
     try:
         add(name, password, role, commune)
     except sa.exc.IntegrityError:
         raise click.ClickException(f"a user called {name!r} already exists") from None
-    click.echo(f"added {name} ({role}{' of ' + commune if commune else ''})")
+    click.echo(f"added {name} ({'commune user of ' + commune if commune else 'province user: every commune'})")
 
 
 @users_cli.command("password")

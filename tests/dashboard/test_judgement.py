@@ -65,7 +65,7 @@ def test_the_district_view_says_why_a_commune_needs_attention_and_how_each_figur
     rows = {tr.th.get_text(strip=True): tr for tr in soup.select("tbody tr")}
     assert rows["Ea Na"].select_one(".reasons").get_text(strip=True) == "Nhiều người bắt đầu, ít người hoàn thành"
     assert "flagged" in rows["Ea Na"]["class"] and not rows["Dur Kmăl"].get("class")
-    visitors = rows["Dur Kmăl"].find_all("td")[1]  # the column after reach per 1,000
+    visitors = rows["Dur Kmăl"].find_all("td")[0]  # the first column (no population: no reach per 1,000)
     assert visitors.select_one(".change").get_text(" ", strip=True) == "▲ tăng 100%"  # 100 now, 50 before
 
 
