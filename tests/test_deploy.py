@@ -132,9 +132,11 @@ SITE_REWRITES = [
 ]
 
 
-def site_config(prefix: Path, port: int, app_port: int, extra=()) -> str:
+def site_config(prefix: Path, port: int, app_port: int, extra=(), more_app_ports=()) -> str:
     text = (ROOT / "deploy" / "nginx.conf").read_text()
     for pattern, replacement in [*SITE_REWRITES, *extra]:
+        if pattern.startswith(r"server 127\.0\.0\.1:8000") and more_app_ports:  # the second app server, uncommented
+            replacement += "".join(f"\n    server 127.0.0.1:{more};" for more in more_app_ports)
         text, found = re.subn(pattern, replacement.format(port=port, app_port=app_port, prefix=prefix), text)
         assert found, f"deploy/nginx.conf no longer has {pattern!r}: update tests/test_deploy.py"
     return text
@@ -164,12 +166,12 @@ def nginx_check(prefix: Path, binary: str) -> subprocess.CompletedProcess:
 
 
 class Nginx:
-    def __init__(self, folder: Path, app_port: int, binary: str):
+    def __init__(self, folder: Path, app_port: int, binary: str, more_app_ports=()):
         self.prefix = folder
         self.port = free_port()
         (folder / "logs").mkdir(parents=True, exist_ok=True)
         site = folder / "guide.conf"
-        site.write_text(site_config(folder, self.port, app_port))
+        site.write_text(site_config(folder, self.port, app_port, more_app_ports=more_app_ports))
         (folder / "nginx.conf").write_text(main_config(folder, site))
         checked = nginx_check(folder, binary)
         assert checked.returncode == 0, checked.stderr
@@ -486,6 +488,139 @@ def test_the_service_runs_the_same_gunicorn_behind_the_proxy_and_stops_it_gently
     assert "GUIDE_PROXIES=1" in settings["Environment"]
     assert settings["EnvironmentFile"] == ["/etc/guide.env"]
     assert settings["KillSignal"] == ["SIGTERM"] and settings["KillMode"] == ["mixed"]
+    assert settings["ExecReload"] == ["/bin/kill -s HUP $MAINPID"]  # what the reload test sends
     graceful = re.search(r"^graceful_timeout = (\d+)", (ROOT / "gunicorn.conf.py").read_text(), re.M)
     assert int(settings["TimeoutStopSec"][0]) > int(graceful[1])  # workers finish before systemd kills
     assert settings["User"] != ["root"] and settings["NoNewPrivileges"] == ["yes"]
+
+
+# --- updates and a stopped app server fail no request (issue 33) ---------------------------------
+
+LOAD_SOURCE = "127.0.8."  # the load's addresses, one a request in turn
+
+
+class Load:
+    """`visitors` threads sending requests one after the other, each on a new connection, until
+    stop(): the pages, and a POST the app answers 400 (a "useful?" answer without its token), so
+    that a POST that nginx may not send twice is among them. A failure is an answer of 5xx or no
+    answer at all (a refused or broken connection, a timeout)."""
+
+    def __init__(self, port: int, visitors: int = 4):
+        self.port = port
+        self.answered = []  # (seconds since start, status)
+        self.failed = []  # (seconds since start, what)
+        self.started = time.monotonic()
+        self.slowest = 0.0  # seconds, the longest a request waited for its answer
+        self.stopping = threading.Event()
+        self._lock = threading.Lock()
+        self.threads = [threading.Thread(target=self._run, args=(n,), daemon=True) for n in range(visitors)]
+        for thread in self.threads:
+            thread.start()
+
+    def _one(self, n: int) -> int:
+        source = (f"{LOAD_SOURCE}{n % 250 + 1}", 0)
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30, source_address=source)
+        try:
+            if n % 5 == 4:
+                body = "answer=yes&token=x"
+                headers = {"Content-Type": "application/x-www-form-urlencoded", "Origin": f"http://{HOST}"}
+                connection.request("POST", "/phan-hoi", body=body, headers={"Host": HOST, **headers})
+            else:
+                connection.request("GET", PAGES[n % len(PAGES)], headers={"Host": HOST, "User-Agent": CHROME_ANDROID})
+            response = connection.getresponse()
+            response.read()
+            return response.status
+        finally:
+            connection.close()
+
+    def _run(self, offset: int):
+        n = offset
+        while not self.stopping.is_set():
+            n += 7
+            began = time.monotonic()
+            try:
+                status = self._one(n)
+            except (OSError, http.client.HTTPException) as error:
+                self._note(self.failed, repr(error))
+                continue
+            with self._lock:
+                self.slowest = max(self.slowest, time.monotonic() - began)
+            self._note(self.answered, status)
+            if status >= 500:
+                self._note(self.failed, f"answered {status}")
+
+    def _note(self, where: list, what):
+        with self._lock:
+            where.append((round(time.monotonic() - self.started, 2), what))
+
+    def answered_since(self, moment: float) -> int:
+        return sum(1 for at, _ in self.answered if at >= moment - self.started)
+
+    def stop(self) -> "Load":
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join(timeout=60)
+        return self
+
+
+def workers_booted(server: Gunicorn) -> int:
+    return server.log_text().count("Booting worker")
+
+
+def test_a_reload_under_load_fails_no_request_straight_or_through_nginx(tmp_path):
+    """`systemctl reload guide` (deploy/guide.service: SIGHUP to gunicorn's master) under load: new
+    workers with the new code, the old ones stopped gracefully; 0 requests fail."""
+    binary = nginx_binary()
+    server = Gunicorn(tmp_path / "app")
+    nginx = Nginx(tmp_path / "nginx", server.port, binary)
+    try:
+        straight, proxied = Load(server.port), Load(nginx.port)
+        time.sleep(1.0)
+        booted = workers_booted(server)
+        reloaded_at = time.monotonic()
+        os.kill(server.process.pid, signal.SIGHUP)
+        wait_for(lambda: workers_booted(server) >= booted + 2, timeout=30)
+        wait_for(lambda: server.log_text().count("Worker exiting") >= 2, timeout=30)  # the old ones, gracefully
+        wait_for(lambda: min(load.answered_since(reloaded_at) for load in (straight, proxied)) >= 20, timeout=30)
+        straight.stop(), proxied.stop()
+    finally:
+        nginx.stop()
+        status = server.stop()
+    log = server.log_text()
+    print(
+        f"reload under load: straight {len(straight.answered)} answered, {len(straight.failed)} failed, "
+        f"slowest {straight.slowest:.2f} s; through nginx {len(proxied.answered)} answered, "
+        f"{len(proxied.failed)} failed, slowest {proxied.slowest:.2f} s"
+    )
+    assert not straight.failed and not proxied.failed, (straight.failed[:5], proxied.failed[:5])
+    for load in (straight, proxied):
+        assert load.answered_since(reloaded_at) >= 20  # and requests went on being answered
+        assert {status for _, status in load.answered} <= {200, 400}
+    assert status == 0 and "Traceback" not in log and "WORKER TIMEOUT" not in log, log[-3000:]
+
+
+@pytest.mark.parametrize("how", ["stopped", "killed"])
+def test_with_two_app_servers_stopping_one_fails_no_request_through_nginx(tmp_path, how):
+    """deploy/nginx.conf with its second app server: one stopped (`systemctl stop guide` there) or
+    killed outright under load; nginx gives what that one could not answer to the other."""
+    binary = nginx_binary()
+    first, second = Gunicorn(tmp_path / "first"), Gunicorn(tmp_path / "second")
+    nginx = Nginx(tmp_path / "nginx", first.port, binary, more_app_ports=[second.port])
+    try:
+        load = Load(nginx.port, visitors=6)
+        time.sleep(1.0)
+        stopped_at = time.monotonic()
+        if how == "stopped":
+            first.stop()
+        else:
+            os.killpg(first.process.pid, signal.SIGKILL)
+            first.process.wait()
+        wait_for(lambda: load.answered_since(stopped_at) >= 50, timeout=30)
+        load.stop()
+    finally:
+        nginx.stop()
+        first.stop(), second.stop()
+    print(f"one of two servers {how}: {len(load.answered)} answered, {len(load.failed)} failed")
+    assert not load.failed, load.failed[:5]
+    assert load.answered_since(stopped_at) >= 50
+    assert {status for _, status in load.answered} <= {200, 400}
