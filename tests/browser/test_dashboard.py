@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from ..conftest import LIVE_USERS
+from ..conftest import LIVE_USERS, record_details
 from .conftest import print_to_pdf
 
 pytestmark = pytest.mark.browser
@@ -89,6 +89,19 @@ def test_commune_user_is_kept_to_their_commune(live_server, browser):
 def test_the_district_view_judges_at_a_glance_on_an_officers_screen(live_server, browser, district_session):
     """1366×768, the shipped province's 102 communes: the commune, reach per 1,000, completion,
     click-through and each figure's change are all in view across, with no sideways scrolling."""
+    communes = live_server.app.extensions["guide.registry"].communes
+    for number, commune in enumerate(communes):
+        record_details(
+            live_server.app, commune.slug, population=5_000 + 97 * number
+        )  # test data: reach per 1,000 shows
+    try:
+        officers_screen(live_server, browser, district_session)
+    finally:  # the other tests on this server see the shipped state: no population
+        for commune in communes:
+            record_details(live_server.app, commune.slug)
+
+
+def officers_screen(live_server, browser, district_session):
     context = browser.new_context(viewport={"width": 1366, "height": 768}, storage_state=district_session)
     page = context.new_page()
     page.goto(live_server.url + "/thong-ke/")
