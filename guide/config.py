@@ -49,6 +49,8 @@ def from_environment(instance_path: str) -> dict:
         "TALLIES_ENABLED": env.get("GUIDE_TALLIES", "on") != "off",
         # Counts wait in memory this long and are written together; more than 0 (the Recorder refuses 0).
         "TALLIES_FLUSH_SECONDS": float(env.get("GUIDE_TALLIES_FLUSH_SECONDS") or "1"),
+        # Where the counts of workers that could not write them wait (default: the instance folder).
+        "TALLIES_STATE_DIR": env.get("GUIDE_TALLIES_STATE_DIR") or None,
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": TIMEZONE.key,
         "BABEL_TRANSLATION_DIRECTORIES": "translations",

@@ -111,7 +111,7 @@ def init_app(app: Flask) -> None:
         visitor_key=visitor_key(app.secret_key),
         flush_seconds=app.config["TALLIES_FLUSH_SECONDS"],
         sqlite_file=db.sqlite_path(url),
-        # The spool and the markers of killed workers (leftovers.py); TALLIES_STATE_DIR only for tests.
+        # The spool and the markers of killed workers (leftovers.py); GUIDE_TALLIES_STATE_DIR may put them elsewhere.
         state_dir=app.config.get("TALLIES_STATE_DIR") or app.instance_path,
         logger=app.logger,
     )

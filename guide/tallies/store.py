@@ -206,3 +206,27 @@ def forget_purged(engine: sa.Engine) -> None:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     except Exception as error:
         logging.getLogger(__name__).warning("tallies: the checkpoint after the purge failed: %s", error)
+
+
+# Not requests: how many worker processes were killed with counts in hand (leftovers.py).
+NOT_REQUESTS = frozenset({"killed-processes", "visitors-unwritten"})
+
+
+def losses(connection: sa.Connection, start: date, end: date) -> dict[date, Counter]:
+    """What was lost, per day from `start` to `end`: the `dropped` counters (by reason) that every
+    process, on every server, wrote; days without a loss left out."""
+    query = (
+        sa.select(tally.c.day, tally.c.subject, sa.func.sum(tally.c["count"]))
+        .where(tally.c.day >= start, tally.c.day <= end, tally.c.commune == "", tally.c.kind == "dropped")
+        .group_by(tally.c.day, tally.c.subject)
+    )
+    found: dict[date, Counter] = {}
+    for day, reason, n in connection.execute(query):
+        if n:
+            found.setdefault(day, Counter())[reason] += int(n)
+    return found
+
+
+def requests_lost(by_reason: Counter) -> int:
+    """The requests among a day's losses (not the processes killed, nor visitors, counted apart)."""
+    return sum(n for reason, n in by_reason.items() if reason not in NOT_REQUESTS)

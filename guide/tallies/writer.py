@@ -24,7 +24,7 @@ from ..clock import now as local_now
 from .classify import VISITOR, Event
 from .failures import KEPT_ON, DatabaseMissing, reason_for
 from .leftovers import Leftovers
-from .store import add_counts, forget_purged, new_visitors, salt, start_day, visitor_hash
+from .store import add_counts, forget_purged, losses, new_visitors, requests_lost, salt, start_day, tally, visitor_hash
 
 MAX_PENDING = 100_000  # requests waiting for the writer: past this (the database gone for long), drop
 EXIT_PATIENCE_SECONDS = 5.0  # a stopping worker's last write may try again this long while locked
@@ -110,7 +110,9 @@ class Recorder:
     no longer be told from those already counted: dropped, "visitors-unwritten". When the exit
     write fails, the counters and drop counts go to a spool file in `state_dir` for a later process
     to write; a worker killed outright (SIGKILL, out of memory) loses what it held, and its marker
-    in `state_dir` lets the next process count that loss. Without a `state_dir`, neither.
+    in `state_dir`, which says at every request taken and every write how many it holds, lets the
+    next process count that loss exactly (requests, not a guess). A write that succeeds clears
+    `last_error`. Without a `state_dir`, neither.
     """
 
     def __init__(
@@ -147,6 +149,7 @@ class Recorder:
         self.last_error: str | None = None
         self._key: str | None = None  # the database's, in spool and marker names
         self._exiting = False  # the exit flush has begun: the writer thread no longer marks
+        self._writing = 0  # requests in the write under way, taken out of _pending
 
     def today(self) -> date:
         return self.clock().astimezone(TIMEZONE).date()
@@ -160,6 +163,7 @@ class Recorder:
             backlog = self._pending.requests >= MAX_PENDING  # the database gone for long: shed
             if not backlog:
                 self._pending.add(day, batch)
+                self._hold()  # taken: the marker says so before the page is answered
         if backlog:
             self.note_drop("backlog")
             return False
@@ -178,12 +182,13 @@ class Recorder:
                 pending, self._pending = self._pending, Pending()
                 if not pending.requests and not self._unwritten_drops:
                     return True
-                waiting = self._pending.requests
-            self._mark(pending.requests + waiting)  # killed during the write, these are what is lost
+                self._writing = pending.requests  # killed during the write, these are lost
             try:
                 return self._write_now(pending, patience)
             finally:
-                self._mark(self._pending.requests)
+                with self._lock:
+                    self._writing = 0  # written, kept (back in _pending) or dropped (counted as such)
+                    self._hold()
 
     def flush_at_exit(self) -> None:
         # The last chance for these counts, and nobody waits on them: several workers stopping
@@ -198,11 +203,30 @@ class Recorder:
                 self.leftovers.unmark()
 
     def status(self) -> dict:
+        """This process's: what it dropped since it started, why the last write failed (None once
+        one succeeds again), and the requests it holds unwritten now."""
+        with self._lock:
+            waiting = self._writing + self._pending.requests
         return {
             "dropped": sum(self.dropped.values()),
             "dropped_by_reason": dict(self.dropped),
             "last_error": self.last_error,
+            "waiting": waiting,
         }
+
+    def lost_today(self) -> dict | None:
+        """Today's losses as the database has them, from every process and server (a killed worker's
+        among them, once another has written them): {"day", "requests", "by_reason"}; None when the
+        database cannot be read."""
+        day = self.today()
+        try:
+            with self._ready_engine().connect() as connection:
+                _bound(connection)
+                found = losses(connection, day, day).get(day, Counter())
+        except Exception as error:
+            self.logger.warning("tallies: could not read today's losses: %s", error)
+            return None
+        return {"day": day.isoformat(), "requests": requests_lost(found), "by_reason": dict(found)}
 
     def note_drop(self, reason: str, requests: int = 1) -> None:
         with self._lock:
@@ -219,6 +243,8 @@ class Recorder:
             with db.begin_immediate(engine) as connection:
                 _bound(connection)
                 connection.execute(db.alembic_version.update().values(version=db.alembic_version.c.version))
+                # The counters' own table too: a lock held on it alone stops every write of the tallies.
+                connection.execute(tally.update().where(sa.false()).values(count=tally.c["count"]))
             return "ok"
         except Exception as error:
             reason = reason_for(error)
@@ -236,7 +262,8 @@ class Recorder:
         atexit.register(self.flush_at_exit)
 
     def _flush_every_so_often(self) -> None:
-        self._mark(self._pending.requests)
+        with self._lock:
+            self._hold()
         while True:
             time.sleep(self.flush_seconds)
             try:
@@ -277,6 +304,7 @@ class Recorder:
             if pending.requests + self._pending.requests > MAX_PENDING:
                 return False
             self._pending = pending.then(self._pending)
+            self._writing = 0  # held still, now in _pending
             return True
 
     def _forget_connections(self) -> None:
@@ -317,6 +345,10 @@ class Recorder:
         except BaseException:
             self.leftovers.unclaim(claimed)
             raise
+        with self._lock:  # committed: no longer held, and the database is written again
+            self._writing = 0
+            self._hold()
+            self.last_error = None
         self._salt = day_salt  # only now, with the commit done, is the day started in the database
         self.leftovers.written(claimed)
         if purged:
@@ -367,6 +399,11 @@ class Recorder:
         """Only while this process's writer thread runs (it removes the marker at a clean exit)."""
         if self._flusher_pid == os.getpid() and (at_exit or not self._exiting):
             self.leftovers.mark(waiting, reason)
+
+    def _hold(self) -> None:
+        """The marker says what this process holds unwritten now: taken, not yet committed. With
+        `_lock` held, so that no two say it out of order."""
+        self._mark(self._writing + self._pending.requests)
 
     def _spool(self) -> bool:
         """At exit: what could not be written goes to a spool file. True when nothing is left unkept."""

@@ -91,7 +91,7 @@ def test_a_failed_flush_keeps_its_requests_and_writes_them_once_the_database_ans
         assert counting.record(Batch((Event("view", "home"),)))  # noted: the page never knows
     assert counting.flush() is False
     # Not written, and not lost either: kept for the next write (issue 11, item 6)
-    assert counting.status() == {"dropped": 0, "dropped_by_reason": {}, "last_error": "missing"}
+    assert counting.status() == {"dropped": 0, "dropped_by_reason": {}, "last_error": "missing", "waiting": 3}
 
     counting.engine = lambda: engine
     counting.record(Batch((Event("view", "home"),)))

@@ -204,7 +204,7 @@ def test_a_failed_write_is_kept_and_written_once_the_database_answers(engine, tm
     (tmp_path / "gone").rmdir()  # make_engine made the folder; take it away, so connecting fails
     broken = Recorder(lambda: gone, visitor_key=KEY, flush_seconds=HOURS, clock=clock)
     assert written(broken, Batch((Event("view", "home"),))) is False
-    assert broken.status() == {"dropped": 0, "dropped_by_reason": {}, "last_error": "missing"}
+    assert broken.status() == {"dropped": 0, "dropped_by_reason": {}, "last_error": "missing", "waiting": 1}
 
     broken.engine = lambda: engine  # the database is back
     assert written(broken, Batch((Event("view", "home"),)))
@@ -226,9 +226,10 @@ def test_a_write_that_fails_for_another_reason_is_dropped_counted_and_written_on
 
     monkeypatch.setattr(writer, "add_counts", refuse)
     assert written(counting, Batch((Event("view", "home"),))) is False
-    assert counting.status() == {"dropped": 1, "dropped_by_reason": {"error": 1}, "last_error": "error"}
+    assert counting.status() == {"dropped": 1, "dropped_by_reason": {"error": 1}, "last_error": "error", "waiting": 0}
     monkeypatch.setattr(writer, "add_counts", real_add)
     assert written(counting, Batch((Event("view", "home"),)))
+    assert counting.status()["last_error"] is None  # a write succeeded again
     found = counters(str(engine.url))
     assert found[("", "dropped", "error", "", "")] == 1 and found[("", "view", "home", "", "")] == 2
     assert written(counting, Batch((Event("view", "home"),)))
