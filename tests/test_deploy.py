@@ -491,6 +491,8 @@ def test_the_service_runs_the_same_gunicorn_behind_the_proxy_and_stops_it_gently
     assert settings["KillSignal"] == ["SIGTERM"] and settings["KillMode"] == ["mixed"]
     assert settings["ExecReload"] == ["/bin/kill -s HUP $MAINPID"]  # what the reload test sends
     graceful = re.search(r"^graceful_timeout = (\d+)", (ROOT / "gunicorn.conf.py").read_text(), re.M)
+    # gunicorn alone does not bear slow clients (gunicorn.conf.py says what it does): never on a public address.
+    assert re.search(r'^bind = "127\.0\.0\.1:8000"', (ROOT / "gunicorn.conf.py").read_text(), re.M)
     assert int(settings["TimeoutStopSec"][0]) > int(graceful[1])  # workers finish before systemd kills
     assert settings["User"] != ["root"] and settings["NoNewPrivileges"] == ["yes"]
 

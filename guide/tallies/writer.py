@@ -249,7 +249,7 @@ class Recorder:
         except Exception as error:
             reason = reason_for(error)
             self.logger.warning("database cannot be written (%s): %s", reason, error)
-            if reason in ("unreachable", "missing"):
+            if reason in ("unreachable", "missing", "read-only"):
                 self._forget_connections()
             return reason
 
@@ -282,8 +282,10 @@ class Recorder:
             # A failed write was rolled back whole, so trying the same counts again counts nothing twice.
             if reason != "locked" or time.monotonic() >= give_up_at:
                 break
-        if reason in ("unreachable", "missing"):
-            self._forget_connections()  # the next write opens a new one, or fails to
+        if reason in ("unreachable", "missing", "read-only"):
+            # The next write opens a new connection, or fails to: SQLite opens a file it may not
+            # write read-only and keeps it so, and a new connection finds it writable again.
+            self._forget_connections()
         if reason in KEPT_ON and self._keep_for_later(pending):
             self.logger.warning(
                 "tallies: could not write the counts of %d request(s) (%s), kept for the next write: %s",

@@ -122,8 +122,10 @@ def test_a_read_only_database_file(tmp_path):
         assert health.status_code == 503 and health.json["database"] == "read-only"
     finally:
         make_writable(path)
-    db.engine_for(url).dispose()
+    # Writable again: found without a restart (issue 33: workers stayed "read-only" until one).
+    assert client.get("/healthz").status_code == 200
     assert recorder(app).flush()
+    assert recorder(app).status()["last_error"] is None
     assert app_counters(app)[("ea-na", "view", "commune", "", "vi")] == 1
 
 
