@@ -24,7 +24,7 @@ from ..clock import now as local_now
 from .classify import VISITOR, Event
 from .failures import KEPT_ON, DatabaseMissing, reason_for
 from .leftovers import Leftovers
-from .store import add_counts, forget_purged, losses, new_visitors, requests_lost, salt, start_day, tally, visitor_hash
+from .store import add_counts, forget_purged, new_visitors, salt, start_day, tally, visitor_hash
 
 MAX_PENDING = 100_000  # requests waiting for the writer: past this (the database gone for long), drop
 EXIT_PATIENCE_SECONDS = 5.0  # a stopping worker's last write may try again this long while locked
@@ -203,30 +203,10 @@ class Recorder:
                 self.leftovers.unmark()
 
     def status(self) -> dict:
-        """This process's: what it dropped since it started, why the last write failed (None once
-        one succeeds again), and the requests it holds unwritten now."""
-        with self._lock:
-            waiting = self._writing + self._pending.requests
-        return {
-            "dropped": sum(self.dropped.values()),
-            "dropped_by_reason": dict(self.dropped),
-            "last_error": self.last_error,
-            "waiting": waiting,
-        }
-
-    def lost_today(self) -> dict | None:
-        """Today's losses as the database has them, from every process and server (a killed worker's
-        among them, once another has written them): {"day", "requests", "by_reason"}; None when the
-        database cannot be read."""
-        day = self.today()
-        try:
-            with self._ready_engine().connect() as connection:
-                _bound(connection)
-                found = losses(connection, day, day).get(day, Counter())
-        except Exception as error:
-            self.logger.warning("tallies: could not read today's losses: %s", error)
-            return None
-        return {"day": day.isoformat(), "requests": requests_lost(found), "by_reason": dict(found)}
+        """What this process dropped, why its last write failed (None once one succeeds), what it holds unwritten."""
+        waiting = self._writing + self._pending.requests
+        dropped = {"dropped": sum(self.dropped.values()), "dropped_by_reason": dict(self.dropped)}
+        return {**dropped, "last_error": self.last_error, "waiting": waiting}
 
     def note_drop(self, reason: str, requests: int = 1) -> None:
         with self._lock:
