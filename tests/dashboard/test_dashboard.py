@@ -7,7 +7,7 @@ import io
 import pytest
 
 from guide import clock
-from guide.dashboard import export, figures, gathering, present
+from guide.dashboard import figures, gathering, present
 
 from ..conftest import check_page
 from .conftest import add_tallies, refused, sign_in
@@ -48,7 +48,7 @@ def test_five_tries_a_minute_from_one_computer_then_a_polite_wait(dashboard_app)
 
 def test_the_session_cookie_is_http_only_and_same_site(dashboard_app):
     response = sign_in(dashboard_app.test_client(), "huyen", "mat-khau-du-dai")
-    cookie = response.headers["Set-Cookie"]
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
@@ -129,11 +129,7 @@ def test_csv_has_a_bom_and_neutralises_formulas(district_client, dashboard_app):
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[0][:3] == ["Từ ngày", "Đến ngày", "Xã"] and len(rows) == 4  # headers in the interface's language
     assert rows[0][-1] == "Cần chú ý" and len(rows[1]) == len(rows[0])
-    assert (
-        export.neutralise("=HYPERLINK(1)") == "'=HYPERLINK(1)"
-        and export.neutralise("-2") == "'-2"
-        and export.neutralise("@x") == "'@x"
-    )
+    assert "3" in next(row for row in rows if "Ea Na" in row)  # a number stays one (the guard: test_bad_input.py)
 
 
 def test_commune_view_has_charts_tops_and_the_median(district_client, dashboard_app):

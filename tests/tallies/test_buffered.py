@@ -17,13 +17,17 @@ from guide.tallies.classify import VISITOR, Event
 from guide.tallies.writer import Batch, Recorder
 from tests.conftest import FIXTURE_CONTENT, ROOT
 
-from .conftest import HOURS, ZALO_IN_APP, another_visitor, counters, wait_for
+from .conftest import HOURS, KEY, ZALO_IN_APP, another_visitor, counters, wait_for
 from .test_store import Clock
 
 
 def buffered(engine, clock, flush_seconds=HOURS) -> Recorder:
     return Recorder(
-        lambda: engine, sqlite_file=db.sqlite_path(str(engine.url)), clock=clock, flush_seconds=flush_seconds
+        lambda: engine,
+        visitor_key=KEY,
+        sqlite_file=db.sqlite_path(str(engine.url)),
+        clock=clock,
+        flush_seconds=flush_seconds,
     )
 
 
@@ -82,12 +86,12 @@ def test_a_failed_flush_keeps_its_requests_and_writes_them_once_the_database_ans
     clock = Clock(dt.datetime(2026, 3, 1, 9, 0, tzinfo=TIMEZONE))
     gone = db.make_engine(f"sqlite:///{tmp_path}/gone/x.sqlite3")
     (tmp_path / "gone").rmdir()
-    counting = Recorder(lambda: gone, clock=clock, flush_seconds=HOURS)
+    counting = Recorder(lambda: gone, visitor_key=KEY, clock=clock, flush_seconds=HOURS)
     for _ in range(3):
         assert counting.record(Batch((Event("view", "home"),)))  # noted: the page never knows
     assert counting.flush() is False
     # Not written, and not lost either: kept for the next write (issue 11, item 6)
-    assert counting.status() == {"dropped": 0, "dropped_by_reason": {}, "last_error": "missing"}
+    assert counting.status() == {"dropped": 0, "dropped_by_reason": {}, "last_error": "missing", "waiting": 3}
 
     counting.engine = lambda: engine
     counting.record(Batch((Event("view", "home"),)))
@@ -129,7 +133,7 @@ def test_a_process_that_exits_normally_writes_what_it_noted(tmp_path):
 from guide import db
 from guide.tallies.classify import Event
 from guide.tallies.writer import Batch, Recorder
-counting = Recorder(lambda: db.engine_for({url!r}), flush_seconds={HOURS})
+counting = Recorder(lambda: db.engine_for({url!r}), visitor_key={KEY!r}, flush_seconds={HOURS})
 for _ in range(5):
     assert counting.record(Batch((Event("view", "home"),)))
 """  # and exit at once, long before the flusher would have written
