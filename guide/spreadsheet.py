@@ -45,6 +45,11 @@ def cell(value: Any) -> Any:
     return "'" + text if runs_as_formula(text) else text
 
 
+def unguarded(text: str) -> str:
+    """A cell read back from a file this app wrote: without the apostrophe `cell` put before it."""
+    return text[1:] if text.startswith("'") and runs_as_formula(text[1:]) else text
+
+
 class Writer:
     """csv.writer whose every cell goes through `cell`."""
 

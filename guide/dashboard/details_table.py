@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from ..communes import Commune, Registry
 from ..communes.details import Details, Office
 from ..communes.model import split_kind
+from ..spreadsheet import unguarded
 from ..text import fold
 from .details_form import LIMITS, MAX_POPULATION, is_phone
 from .export import csv_response as write_csv
@@ -122,7 +123,7 @@ def read_csv(data: bytes, registry: Registry, today: dt.date) -> Read:
     finder = _commune_finder(registry)
     updates, problems = {}, []
     for number, cells in enumerate(lines[1:], 2):
-        values = dict(zip(header, (cell.strip() for cell in cells), strict=False))
+        values = dict(zip(header, (unguarded(cell.strip()) for cell in cells), strict=False))
         if not any(values.values()):
             continue
         slug = finder(values.get("commune", "")) or finder(values.get("name", ""))

@@ -163,6 +163,15 @@ def test_the_province_sees_what_is_missing_and_imports_every_population_at_once(
     assert reach in district_client.get("/thong-ke/").get_data(as_text=True)
 
 
+def test_the_downloaded_file_imports_back_unchanged(dashboard_app, district_client):
+    post_form(district_client, {**ENTERED, "centre-phone": ["+84 262 3 000 000", ""], "population": "12000"})
+    before = on_record(dashboard_app)
+    exported = district_client.get("/thong-ke/thong-tin-xa?format=csv").get_data(as_text=True)
+    assert "'+84 262 3 000 000" in exported  # guarded against spreadsheet formulas
+    assert import_csv(district_client, exported).status_code == 303
+    assert on_record(dashboard_app) == before  # the guard's apostrophe is not taken for part of the number
+
+
 def test_an_import_with_one_bad_line_imports_nothing_and_names_the_line(dashboard_app, district_client):
     csv = "commune,population\nea-na,12000\nkrong-ana,nhiều\nnowhere,5\n"
     answer = import_csv(district_client, csv)
