@@ -35,12 +35,14 @@ class State:
         return self.answered[at - 1][0] if at > 0 else None
 
     def place(self, wizard: Wizard, question_id: str) -> tuple[int, int]:
-        """Which question this is on the path, and of how many at most ("2 of 4"): those asked
-        before it, then the longest way on from it given those answers."""
+        """Which question this is on the path, and how many more at most ("Question 2, at most 3
+        more"): those asked before it, then the longest way on after it given those answers. Not a
+        total: a total from the longest way would shrink as answers shorten the path ("2 of 5", then
+        "3 of 3")."""
         ids = [q.id for q, _ in self.answered]
         before = ids.index(question_id) if question_id in ids else len(ids)
         answers = {q.id: answer for q, answer in self.answered[:before]}
-        return before + 1, before + longest_path(wizard, question_id, answers)
+        return before + 1, longest_path(wizard, question_id, answers) - 1
 
 
 def replay(wizard: Wizard, given: Mapping[str, str]) -> State:

@@ -63,13 +63,13 @@ def test_longest_path_counts_the_questions_left_on_the_longest_way_on(wizard):
 
 def test_a_question_knows_its_place_on_the_path(wizard):
     state = replay(wizard, {"thu-tuc": "khai-sinh", "vneid": "khong"})
-    assert state.place(wizard, "thu-tuc") == (1, 3)
-    assert state.place(wizard, "vneid") == (2, 3)
-    assert state.place(wizard, "di-lai") == (3, 3)
+    assert state.place(wizard, "thu-tuc") == (1, 2)  # question 1, at most 2 more
+    assert state.place(wizard, "vneid") == (2, 1)
+    assert state.place(wizard, "di-lai") == (3, 0)  # the last
 
 
 def test_a_rule_on_an_earlier_answer_shortens_the_way_on(tmp_path):
-    """The total follows the answers given: a rule that skips a question for one earlier answer."""
+    """ "At most n more" follows the answers given: a rule that skips a question for one earlier answer."""
     content = tmp_path / "content"
     shutil.copytree(FIXTURE_CONTENT, content)
     (content / "wizards" / "thu-nghiem.yaml").write_text(
@@ -98,9 +98,9 @@ outcomes:
         encoding="utf-8",
     )
     flow = load_wizards(content, load_library(content))["thu-nghiem"]
-    assert replay(flow, {}).place(flow, "a") == (1, 3)
-    assert replay(flow, {"a": "x"}).place(flow, "b") == (2, 3)
-    assert replay(flow, {"a": "y"}).place(flow, "b") == (2, 2)
+    assert replay(flow, {}).place(flow, "a") == (1, 2)
+    assert replay(flow, {"a": "x"}).place(flow, "b") == (2, 1)
+    assert replay(flow, {"a": "y"}).place(flow, "b") == (2, 0)  # b is then the last
 
 
 def test_all_paths_reach_every_outcome(wizard):
