@@ -1,5 +1,6 @@
-"""The dashboard's tables as CSV: UTF-8 with a byte-order mark (so Excel reads Vietnamese), headers
-in the visitor's language, cells that look like formulas neutralised."""
+"""The dashboard's tables as CSV: UTF-8 with a byte-order mark (so Excel reads Vietnamese), fields
+separated by ";" (Excel with Vietnamese settings lists with ";", and reads a "," file as one column),
+headers in the visitor's language, cells that look like formulas neutralised."""
 
 import csv
 import datetime as dt
@@ -14,13 +15,15 @@ from .figures import DateRange, Figures
 from .gathering import ALL_COLUMNS
 from .present import display
 
+SEPARATOR = ";"
+
 # The commune's days, one line each.
 DAILY_COLUMNS = ("visitors", "views", "wizard_starts", "outcomes", "portal", *ARRIVAL_SOURCES)
 
 
 def csv_response(header: list[str], rows: list[list], filename: str):
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=SEPARATOR)
     writer.writerow(header)
     for row in rows:
         writer.writerow([neutralise(cell) for cell in row])

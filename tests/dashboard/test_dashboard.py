@@ -126,7 +126,9 @@ def test_csv_has_a_bom_and_neutralises_formulas(district_client, dashboard_app):
     add_tallies(dashboard_app, [(TODAY, "ea-na", "visitors", "", "", 3)])
     response = district_client.get("/thong-ke/?ky=7&format=csv")
     assert response.mimetype == "text/csv" and response.data.startswith("\ufeff".encode())
-    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    text = response.data.decode("utf-8-sig")
+    assert text.startswith("Từ ngày;Đến ngày;Xã;")  # Excel with Vietnamese settings splits on ";"
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows[0][:3] == ["Từ ngày", "Đến ngày", "Xã"] and len(rows) == 4  # headers in the interface's language
     assert rows[0][-1] == "Cần chú ý" and len(rows[1]) == len(rows[0])
     assert (
