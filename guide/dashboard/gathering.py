@@ -50,11 +50,8 @@ def judged_rows(
     earlier = earlier or figures.previous(period)
     now = figures.with_dossiers(connection, figures.by_commune(connection, period, communes, portal_keys), period)
     before = figures.with_dossiers(connection, figures.by_commune(connection, earlier, communes, portal_keys), earlier)
-    judged = judge.judge(now, before)
     set_targets = targets.all_targets(connection)
-    for row in judged:
-        row.target = targets.target_of(set_targets, row.now.slug)
-    return judged
+    return judge.judge(now, before, {row.slug: targets.target_of(set_targets, row.slug) for row in now})
 
 
 def sorted_rows(rows: list[judge.Judged], column: str, descending: bool) -> list[judge.Judged]:
@@ -74,15 +71,13 @@ def named(rows: list[judge.Judged], name_filter: str) -> list[judge.Judged]:
 @dataclass
 class District:
     rows: list[judge.Judged]  # named and sorted as asked
-    every_target: int | None  # the target set for every commune, per cent
 
 
 def district(
     connection, period: DateRange, communes, portal_keys, *, name_filter: str, column: str, descending: bool
 ) -> District:
     rows = judged_rows(connection, period, communes, portal_keys)
-    every_target = targets.target_of(targets.all_targets(connection), targets.EVERY_COMMUNE)
-    return District(sorted_rows(named(rows, name_filter), column, descending), every_target)
+    return District(sorted_rows(named(rows, name_filter), column, descending))
 
 
 @dataclass

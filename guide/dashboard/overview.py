@@ -8,7 +8,7 @@ from flask_login import login_required
 
 from .. import clock, db
 from ..extensions import is_partial
-from . import demo, export, figures, gathering, present, targets
+from . import demo, export, figures, gathering, present, summary, targets
 from .access import requires_role, visible_commune
 from .blueprint import bp
 from .forms import TargetForm
@@ -46,12 +46,13 @@ def district():
         query=present.filters(),
         name_filter=choice.name_filter,
         min_useful=figures.MIN_USEFUL_ANSWERS,
-        every_target=found.every_target,
         ranking_chart=present.ranking_chart(found.rows, choice.ranked_by, labels),
     )
     if is_partial():
         return render_template("dashboard/_district_table.html", **context, partial=True)
-    return render_template("dashboard/district.html", **context)
+    with figures.reading() as connection:
+        said = summary.summarise(connection, clock.today(), present.communes(), present.portal_keys())
+    return render_template("dashboard/district.html", **context, summary=said)
 
 
 @bp.route("/thong-ke/xa/<slug>", with_commune=False)
@@ -106,4 +107,16 @@ def set_target():
         flash(_("A target is a whole per cent from 1 to 100, such as 30."), "error")
         return redirect(back, 303)
     targets.set_target(db.engine(), slug, percent)
+    flash(target_saved(place, percent), "target")
     return redirect(back, 303)
+
+
+def target_saved(place, percent: int | None) -> str:
+    """The confirmation beside the target form, saying what now holds."""
+    if place is None:
+        if percent is None:
+            return _("Target removed: no commune has the province's target now.")
+        return _("Target saved: %(num)s%% online for every commune.", num=percent)
+    if percent is None:
+        return _("Target removed: %(place)s has the target set for every commune.", place=place.name)
+    return _("Target saved: %(num)s%% online for %(place)s.", num=percent, place=place.name)
