@@ -187,3 +187,38 @@ def test_an_officer_imports_the_online_shares_and_sees_them_on_the_communes_page
         context.close()
     finally:
         server.stop()
+
+
+DASHBOARD_PAGES = (
+    "/thong-ke/",
+    "/thong-ke/xa/ea-na",
+    "/thong-ke/bao-cao",
+    "/thong-ke/xa/ea-na/bao-cao",
+    "/thong-ke/xa/ea-na/thong-tin",
+    "/thong-ke/thong-tin-xa",
+    "/thong-ke/so-lieu-ho-so",
+)
+
+
+@pytest.mark.parametrize("path", DASHBOARD_PAGES)
+def test_every_dashboard_page_fits_a_phone_without_sideways_scrolling(live_server, browser, district_session, path):
+    context = browser.new_context(viewport={"width": 360, "height": 800}, storage_state=district_session)
+    page = context.new_page()
+    assert page.goto(live_server.url + path).status == 200
+    wide, screen = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert wide <= screen, f"{path} is {wide} px wide on a {screen} px screen"
+    context.close()
+
+
+def test_on_a_phone_each_commune_is_a_card_with_its_online_share_first(live_server, browser, district_session):
+    context = browser.new_context(viewport={"width": 360, "height": 800}, storage_state=district_session)
+    page = context.new_page()
+    page.goto(live_server.url + "/thong-ke/")
+    card = page.locator("table.district tbody tr").first
+    name, share = card.locator("th"), card.locator("td.online_share")
+    expect(share).to_be_in_viewport()  # no sideways scroll needed to read it
+    name_box, share_box = name.bounding_box(), share.bounding_box()
+    assert share_box["y"] < name_box["y"] + name_box["height"] + 60  # right under the commune's name
+    assert share_box["x"] + share_box["width"] <= 360
+    expect(share).to_contain_text("Nộp trực tuyến")  # each figure says what it is, with no header row in view
+    context.close()

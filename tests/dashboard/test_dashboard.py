@@ -60,8 +60,8 @@ def shown_columns(app, soup) -> list[str]:
 
 
 def figure_of(cell) -> str:
-    """A table cell's figure, without the change beside it or the number of answers."""
-    for extra in cell.select(".change, .answers"):
+    """A table cell's figure, without its label (for phones), the change beside it or the number of answers."""
+    for extra in cell.select(".cell-label, .change, .answers"):
         extra.decompose()
     return cell.get_text(strip=True)
 

@@ -86,7 +86,7 @@ def test_imported_dossiers_show_on_the_commune_page_beside_the_reach(district_cl
     assert soup.select_one("svg[aria-labelledby=chart-shares]")  # the share month by month
     district = check_page(district_client.get("/thong-ke/?ky=90").get_data(as_text=True), "district, dossiers")
     ea_na = next(tr for tr in district.select("tbody tr") if tr.th.get_text(strip=True) == "Ea Na")
-    assert ea_na.find_all("td")[-2].get_text(" ", strip=True).startswith("18%")  # 70 of 400 online
+    assert ea_na.select_one("td.online_share").get_text(" ", strip=True).startswith("Nộp trực tuyến 18%")  # 70 of 400
 
 
 def test_the_monthly_reports_of_the_province_and_of_a_commune(district_client, dashboard_app, commune_client):
