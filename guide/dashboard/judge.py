@@ -9,8 +9,8 @@ from flask_babel import lazy_gettext as _l
 
 from .figures import Figures, median_of
 
-# Rates, shown as percentages: their change is in percentage points, a count's in per cent.
-RATES = frozenset({"completion", "click_through", "useful_share", "online_share"})
+# Rates and shares, shown as percentages: their change is in percentage points, a count's in per cent.
+RATES = frozenset({"completion", "click_through", "useful_share", "online_share", "postal_share"})
 FAR_BELOW = 0.5  # a rate under half the province's median commune is flagged
 # A rate is judged only where enough people make it: below these, one person more or less swings it.
 MIN_STARTS = 20  # wizard starts, for completion

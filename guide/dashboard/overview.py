@@ -8,7 +8,7 @@ from flask_login import login_required
 
 from .. import clock, db
 from ..extensions import is_partial
-from . import demo, export, figures, gathering, present, summary, targets
+from . import demo, export, figures, gathering, monthly, present, summary, targets
 from .access import requires_role, visible_commune
 from .blueprint import bp
 from .forms import TargetForm
@@ -82,6 +82,8 @@ def commune(slug: str):
         top_guides=present.labelled(found.top_guides),
         top_outcomes=present.labelled(found.top_outcomes),
         months=found.months,
+        latest=found.latest,
+        dossier_figures=monthly.DOSSIER_FIGURES,
         not_useful=[(label, found.not_useful.get(code, 0)) for code, label in present.not_useful_reasons()],
         own_target=found.own_target,
         demo=demo.is_marked(),

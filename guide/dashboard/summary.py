@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from .. import dossiers
 from . import figures, gathering, judge, targets
 from .figures import DateRange, Figures
+from .monthly import months_back
 
 START_WITH = 3  # communes named as the place to start
 
@@ -36,13 +37,13 @@ class Summary:
 
 def summary_month(connection, today: dt.date) -> DateRange:
     """The newest month with dossier figures; last month while none are uploaded."""
-    first = dossiers.last_month(connection) or gathering.months_back(today, 1)
+    first = dossiers.last_month(connection) or months_back(today, 1)
     return figures.month_range(first, today)
 
 
 def summarise(connection, today: dt.date, communes, portal_keys) -> Summary:
     month = summary_month(connection, today)
-    before = figures.month_range(gathering.months_back(month.start, 1), today)
+    before = figures.month_range(months_back(month.start, 1), today)
     rows = gathering.judged_rows(connection, month, communes, portal_keys, before)
     below = [row for row in rows if judge.BELOW_TARGET in row.flags]
     below.sort(key=lambda row: (-row.points_to_target, row.now.name))
@@ -61,5 +62,7 @@ def start_with(rows: list[judge.Judged]) -> list[judge.Judged]:
     """The flagged communes to start with: the most flags, then the farthest below target, then the
     most dossiers received (where help reaches the most residents)."""
     flagged = [row for row in rows if row.flags]
-    flagged.sort(key=lambda row: (-len(row.flags), -(row.points_to_target or 0), -row.now.received, row.now.name))
+    flagged.sort(
+        key=lambda row: (-len(row.flags), -(row.points_to_target or 0), -(row.now.received or 0), row.now.name)
+    )
     return flagged[:START_WITH]
