@@ -56,3 +56,10 @@ def commune_csv(slug: str, days: list[tuple[dt.date, Figures]], period: DateRang
     return csv_response(
         [_("Day"), *[labels[c] for c in DAILY_COLUMNS]], rows, f"thong-ke-{slug}-{period.start}-{period.end}.csv"
     )
+
+
+def kind_of(column: str) -> str:
+    """How a figure is written in a workbook (workbook.FORMATS)."""
+    if column in judge.RATES:
+        return "share"
+    return "decimal" if column == "reach_per_1000" else "count"

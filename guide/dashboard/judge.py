@@ -117,19 +117,22 @@ def judge(rows: list[Figures], before: list[Figures], targets: dict[str, float |
         medians[rate] = median_of([row for row in rows if (row.value(base) or 0) >= minimum], rate)
     judged = []
     for row in rows:
-        flags = [
-            rate
-            for rate, base, minimum, _words in FLAGS
-            if row.value(rate) is not None
-            and (row.value(base) or 0) >= minimum
-            and row.value(rate) < FAR_BELOW * medians[rate]
-        ]
         target = targets.get(row.slug)
-        if target is not None and row.online_share is not None and row.online_share < target:
-            flags.insert(0, BELOW_TARGET)
         before_row = earlier.get(row.slug) or Figures(row.slug, row.name, row.population)
-        judged.append(Judged(row, before_row, flags, target))
+        judged.append(Judged(row, before_row, flags_of(row, medians, target), target))
     return judged
+
+
+def flags_of(row: Figures, medians: dict[str, float], target: float | None) -> list[str]:
+    """Below its target first, then each rate far below the median, where enough people make it."""
+    below = target is not None and row.online_share is not None and row.online_share < target
+    return [BELOW_TARGET] * below + [
+        rate
+        for rate, base, minimum, _words in FLAGS
+        if row.value(rate) is not None
+        and (row.value(base) or 0) >= minimum
+        and row.value(rate) < FAR_BELOW * medians[rate]
+    ]
 
 
 def advice_for(flagged: list[Judged]) -> str:

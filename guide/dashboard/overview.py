@@ -1,6 +1,6 @@
 """The district's page (every commune, judged and sorted, or as CSV), a commune's page (its days,
 tops, months and charts, or its days as CSV), and the district's targets. Thin: gathering.py
-reads the figures, present.py words and draws them, export.py writes the CSV."""
+reads the figures, present.py words and draws them, export.py writes the CSV, workbook.py the .xlsx."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -8,7 +8,7 @@ from flask_login import login_required
 
 from .. import clock, db
 from ..extensions import is_partial
-from . import demo, export, figures, gathering, monthly, present, summary, targets
+from . import demo, export, figures, gathering, monthly, present, summary, targets, workbook
 from .access import requires_role, visible_commune
 from .blueprint import bp
 from .forms import TargetForm
@@ -32,6 +32,8 @@ def district():
     labels = present.column_labels()
     if request.args.get("format") == "csv":
         return export.district_csv(found.rows, period, labels)
+    if request.args.get("format") == "xlsx":
+        return workbook.district_xlsx(found.rows, period, labels)
     context = dict(
         rows=found.rows,
         period=period,
@@ -67,6 +69,8 @@ def commune(slug: str):
     labels = present.column_labels()
     if request.args.get("format") == "csv":
         return export.commune_csv(place.slug, found.days, period, labels)
+    if request.args.get("format") == "xlsx":
+        return workbook.commune_xlsx(place.slug, found.days, period, labels)
     return render_template(
         "dashboard/commune.html",
         place=place,
