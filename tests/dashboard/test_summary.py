@@ -43,7 +43,7 @@ def test_the_summary_names_the_communes_below_target_and_those_without_figures(
     assert said.select_one("#target-percent")["value"] == "30"  # the form beside it
     below, start_with = said.select("ol.summary-list")
     assert [li.get_text(" ", strip=True) for li in below.find_all("li")] == [
-        "Ea Na : Tỉ lệ nộp trực tuyến 10%, thấp hơn mục tiêu 30% là 20 điểm"
+        "Ea Na : 10% trực tuyến, còn thiếu 20 điểm"
     ]
     assert below.a["href"] == "/thong-ke/xa/ea-na"
     assert said.find("a", string="Krông Ana")["href"] == "/thong-ke/xa/krong-ana"  # no figures this month
