@@ -1,5 +1,6 @@
-"""The dashboard's tables as CSV: UTF-8 with a byte-order mark (so Excel reads Vietnamese), headers
-in the visitor's language, cells guarded against formulas (spreadsheet.py)."""
+"""The dashboard's tables as CSV: UTF-8 with a byte-order mark (so Excel reads Vietnamese), fields
+separated by ";" (Excel with Vietnamese settings lists with ";", and reads a "," file as one column),
+headers in the visitor's language, cells guarded against formulas (spreadsheet.py)."""
 
 import datetime as dt
 import io
@@ -14,13 +15,15 @@ from .figures import DateRange, Figures
 from .gathering import ALL_COLUMNS
 from .present import display
 
+SEPARATOR = ";"
+
 # The commune's days, one line each.
 DAILY_COLUMNS = ("visitors", "views", "wizard_starts", "outcomes", "portal", *ARRIVAL_SOURCES)
 
 
 def csv_response(header: list[str], rows: list[list], filename: str):
     buffer = io.StringIO()
-    writer = spreadsheet.Writer(buffer)
+    writer = spreadsheet.Writer(buffer, delimiter=SEPARATOR)
     writer.writerow(header)
     for row in rows:
         writer.writerow(row)
@@ -47,3 +50,10 @@ def commune_csv(slug: str, days: list[tuple[dt.date, Figures]], period: DateRang
     return csv_response(
         [_("Day"), *[labels[c] for c in DAILY_COLUMNS]], rows, f"thong-ke-{slug}-{period.start}-{period.end}.csv"
     )
+
+
+def kind_of(column: str) -> str:
+    """How a figure is written in a workbook (workbook.FORMATS)."""
+    if column in judge.RATES:
+        return "share"
+    return "decimal" if column == "reach_per_1000" else "count"

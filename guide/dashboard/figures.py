@@ -65,8 +65,9 @@ class Figures:
         return self.portal / self.visitors if self.visitors else None
 
     @property
-    def received(self) -> int:
-        return self.dossiers.received if self.dossiers else 0
+    def received(self) -> int | None:
+        """None where no figures were imported: no figures is not 0 dossiers."""
+        return self.dossiers.received if self.dossiers else None
 
     @property
     def online_share(self) -> float | None:

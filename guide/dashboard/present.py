@@ -95,7 +95,7 @@ def column_labels() -> dict[str, str]:
 def display(value, column: str) -> str:
     if value is None:
         return ""
-    if column in judge.RATES or column == "postal_share":
+    if column in judge.RATES:
         return f"{value:.0%}"
     if column == "reach_per_1000":
         return f"{value:.1f}"
@@ -144,10 +144,10 @@ def commune_charts(found: Commune, labels: dict[str, str]) -> dict:
         "shares_chart": charts.line_chart(
             "chart-shares",
             _("Share of dossiers submitted online and by post, per month"),
-            [month.month.strftime("%m/%Y") for month in months],
+            [month.month.strftime("%m/%Y") for month, _changes in months],
             [
-                (labels["online_share"], [round((m.online_share or 0) * 100) for m in months]),
-                (labels["postal_share"], [round((m.postal_share or 0) * 100) for m in months]),
+                (labels["online_share"], [round((m.online_share or 0) * 100) for m, _changes in months]),
+                (labels["postal_share"], [round((m.postal_share or 0) * 100) for m, _changes in months]),
             ],
         )
         if len(months) > 1

@@ -153,7 +153,7 @@ def test_the_province_sees_what_is_missing_and_imports_every_population_at_once(
     assert "0 / 3 xã có: dân số" in table.get_text()
     exported = district_client.get("/thong-ke/thong-tin-xa?format=csv").get_data(as_text=True)
     lines = exported.lstrip("\ufeff").splitlines()
-    assert lines[0].startswith("commune,name,address,phone") and len(lines) == 4
+    assert lines[0].startswith("commune;name;address;phone") and len(lines) == 4
     csv = "commune;name;population;population_source;population_year\nea-na;;12000;NQ thử;2025\n24538;;8000;;\nXã Dur Kmăl;;9500;;\n"
     imported = import_csv(district_client, csv)
     assert imported.status_code == 303
