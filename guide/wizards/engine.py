@@ -7,7 +7,7 @@ them from the first question. So every step can be bookmarked, shared, reloaded 
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .model import Outcome, Question, Wizard, longest_path
+from .model import Outcome, Question, Wizard
 
 
 @dataclass(frozen=True)
@@ -34,13 +34,27 @@ class State:
         at = ids.index(question_id) if question_id in ids else len(ids)
         return self.answered[at - 1][0] if at > 0 else None
 
-    def place(self, wizard: Wizard, question_id: str) -> tuple[int, int]:
-        """Which question this is on the path, and of how many at most ("2 of 4"): those asked
-        before it, then the longest way on from it given those answers."""
+    def place(self, wizard: Wizard, question_id: str) -> tuple[int, int | None]:
+        """Which question this is on the path ("Question 2"), and of how many ("of 4") only where
+        every way on from it, given the answers before it, asks the same number: a total is never
+        promised that the visitor's own answers may cut short or stretch."""
         ids = [q.id for q, _ in self.answered]
         before = ids.index(question_id) if question_id in ids else len(ids)
         answers = {q.id: answer for q, answer in self.answered[:before]}
-        return before + 1, before + longest_path(wizard, question_id, answers)
+        lengths = questions_left(wizard, question_id, answers)
+        return before + 1, (before + lengths.pop() if len(lengths) == 1 else None)
+
+
+def questions_left(wizard: Wizard, node: str, answers: dict[str, str]) -> set[int]:
+    """How many questions each way on from `node` still asks (`node` included; {0} at an outcome),
+    given the answers before it."""
+    if node in wizard.outcomes:
+        return {0}
+    question, lengths = wizard.questions[node], set()
+    for value in question.choices:
+        answered = {**answers, node: value}
+        lengths |= {1 + n for n in questions_left(wizard, question.next_node(value, answered), answered)}
+    return lengths
 
 
 def replay(wizard: Wizard, given: Mapping[str, str]) -> State:
