@@ -156,3 +156,30 @@ def test_each_birth_checklist_names_the_guides_documents(wiz, outcome, on_paper,
     checklist = " | ".join(wiz.outcomes[outcome].checklist[language]).lower()
     wanted = [words[language] for words in DOCUMENTS.values()] + ([ON_PAPER[language]] if on_paper else [])
     assert [word for word in wanted if word not in checklist] == [], checklist
+
+
+def test_the_grandmother_walks_the_birth_wizard_without_javascript(client):
+    """Plain GET forms, as a browser without JavaScript sends them: each Continue answers the question
+    shown (the earlier answers ride along as hidden fields) and is redirected to the next step."""
+    answers = {
+        "dung-han": "trong-60-ngay",
+        "noi-sinh": "viet-nam",
+        "cha-me": "da-ket-hon",
+        "nguoi-khai": "nguoi-than",
+        "vneid": "chua-co",
+        "di-lai": "kho",
+    }
+    url, given = "/tu-van/khai-sinh/dung-han", {}
+    for question, value in answers.items():
+        assert url.split("?")[0] == f"/tu-van/khai-sinh/{question}"
+        form = client.get(url)
+        assert form.status_code == 200 and f'name="{question}" value="{value}"'.encode() in form.data
+        given[question] = value
+        response = client.get(f"/tu-van/khai-sinh/{question}", query_string={**given, "tiep": 1})
+        assert response.status_code == 303
+        url = response.headers["Location"]
+    assert url.startswith("/tu-van/khai-sinh/kiem-tra?")
+    plan = client.get(url.replace("/kiem-tra?", "/ket-qua?"))
+    text = plan.get_data(as_text=True)
+    assert 'data-outcome="nguoi-than-qua-buu-dien"' in text
+    assert "không cần giấy ủy quyền" in text.lower()
