@@ -1,6 +1,11 @@
 """gunicorn's settings for `make run` and for deploy/guide.service: `gunicorn -c gunicorn.conf.py wsgi:app`.
 
-Safe facing the internet on its own (`make run`) and behind the shipped deploy/nginx.conf:
+What it bears alone, measured: 20 slow clients held for 30 s leave pages answering
+(tests/test_deploy.py), but 70 stall the site (issue 33: each holds a thread for up to
+HEADER_TIMEOUT, and there are 2 x 32). So gunicorn is not for facing the internet on its own: it
+binds 127.0.0.1 (below), and the deployment (deploy/guide.service, README.md "Deploying for a
+province") keeps it there, behind deploy/nginx.conf, which reads every request whole, however
+slowly it comes, before gunicorn sees it. `make run` serves a laptop. Behind nginx, or not:
 
 - Slow clients. Threaded workers (gthread): a connection that sends nothing waits in the worker's
   poller, not in a thread, and a thread that does wait on a client is one of 2 x 32, not one of two.
@@ -32,7 +37,7 @@ import time
 from gunicorn.glogging import Logger
 from gunicorn.workers.gthread import ThreadWorker
 
-bind = "127.0.0.1:8000"  # `--bind` on the command line wins (the tests use a free port)
+bind = "127.0.0.1:8000"  # never 0.0.0.0: nginx in front (see above); `--bind` wins (the tests use a free port)
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))  # one per core of the 2-core machine
 threads = 32  # all 20 slow clients landing on one worker still leave it 12 threads
 worker_connections = 500  # connections a worker holds at once (most wait in its poller)

@@ -4,7 +4,8 @@ safe as they stand.
 There is no built-in secret: without GUIDE_SECRET_KEY the installation makes its own, at random,
 once, in the instance folder (readable by its owner only), and keeps it, so sessions survive a
 restart and nobody else can sign a cookie. What is unsafe is refused at start-up with a message
-that says what to change: an unknown GUIDE_ENV, a secret shorter than MIN_SECRET_BYTES, debug or a
+that says what to change: an unknown GUIDE_ENV, a secret shorter than MIN_SECRET_BYTES or (in
+production) with fewer than MIN_SECRET_VARIETY different characters, debug or a
 password hash other than scrypt in production.
 """
 
@@ -19,6 +20,7 @@ from .clock import TIMEZONE
 ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "production")
 MIN_SECRET_BYTES = 32
+MIN_SECRET_VARIETY = 16  # distinct characters a production secret holds at least: not 32 spaces, nor "a" * 32
 SECRET_FILE = "secret_key"  # in the instance folder
 
 
@@ -47,6 +49,8 @@ def from_environment(instance_path: str) -> dict:
         "TALLIES_ENABLED": env.get("GUIDE_TALLIES", "on") != "off",
         # Counts wait in memory this long and are written together; more than 0 (the Recorder refuses 0).
         "TALLIES_FLUSH_SECONDS": float(env.get("GUIDE_TALLIES_FLUSH_SECONDS") or "1"),
+        # Where the counts of workers that could not write them wait (default: the instance folder).
+        "TALLIES_STATE_DIR": env.get("GUIDE_TALLIES_STATE_DIR") or None,
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": TIMEZONE.key,
         "BABEL_TRANSLATION_DIRECTORIES": "translations",
@@ -79,6 +83,11 @@ def refuse_unsafe(config: dict) -> None:
             f"GUIDE_SECRET_KEY is shorter than {MIN_SECRET_BYTES} bytes: use a long random value, e.g. "
             "`python3 -c 'import secrets; print(secrets.token_urlsafe(48))'`, or leave it unset and the "
             "app keeps its own in the instance folder"
+        )
+    if config["GUIDE_ENV"] == "production" and len(set(secret)) < MIN_SECRET_VARIETY:
+        raise ConfigError(
+            f"GUIDE_SECRET_KEY has fewer than {MIN_SECRET_VARIETY} different characters: it is guessable. Use a "
+            "random value, e.g. `python3 -c 'import secrets; print(secrets.token_urlsafe(48))'`, or leave it unset"
         )
 
 

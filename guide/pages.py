@@ -1,13 +1,16 @@
 """The reading pages: home (and a commune's landing page), the guide index, a guide; error pages."""
 
+import logging
 import re
 
+import sqlalchemy as sa
 from flask import Flask, abort, current_app, g, has_request_context, render_template, request, url_for
 from flask_babel import format_date, format_number, get_locale
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from .communes import Registry
+from . import clock, db
+from .communes import Registry, details
 from .communes.finder import MAX_QUERY_LENGTH, Finder
 from .communes.model import MERGED_ON, Commune, split_kind
 from .content import Library
@@ -25,6 +28,7 @@ from .response_cache import shareable
 from .text import fold
 
 bp = Blueprint("pages", __name__)
+log = logging.getLogger(__name__)
 MAIN_WIZARD = "cach-nop-ho-so"  # "Which way should I submit?": the home page's call to action
 # A guide's "what to do when something goes wrong" section, by its heading's id in each language
 # ("Khi gặp trục trặc", "If something goes wrong"): in a commune's context, its offices follow it.
@@ -38,6 +42,36 @@ def library() -> Library:
 
 def registry() -> Registry:
     return current_app.extensions["guide.registry"]
+
+
+def commune_details() -> details.Details:
+    """What the commune in context has on record (its staff's entries), read once per request. A
+    database that cannot answer (or has no such table yet) shows the page without them."""
+    commune = g.get("commune")
+    if commune is None:
+        return details.NOTHING
+    if "commune_details" not in g:
+        try:
+            with db.engine().connect() as connection:
+                g.commune_details = details.read(connection, commune.slug)
+        except sa.exc.SQLAlchemyError as error:
+            log.info("commune details not read: %s", type(error).__name__)
+            g.commune_details = details.NOTHING
+    return g.commune_details
+
+
+def phones_of(communes) -> list[tuple[Commune, str]]:
+    """(commune, its first phone) for those of `communes` whose staff entered one: the choice
+    between communes says whom to ask. Read once per request; a database that cannot answer, none."""
+    if "every_commune_details" not in g:
+        try:
+            with db.engine().connect() as connection:
+                g.every_commune_details = details.read_all(connection)
+        except sa.exc.SQLAlchemyError as error:
+            log.info("commune details not read: %s", type(error).__name__)
+            g.every_commune_details = {}
+    on_record = g.every_commune_details
+    return [(c, on_record[c.slug].phones[0]) for c in communes if c.slug in on_record and on_record[c.slug].phones]
 
 
 def registry_of(app: Flask) -> Registry:
@@ -81,7 +115,8 @@ def guide(slug: str):
         guide=found,
         fell_back=fell_back,
         body=Markup(body),
-        around_help=g.get("commune") and split_after_section(body, TROUBLE_SECTIONS),
+        # In a commune's context its offices follow "what to do when something goes wrong", or end the guide.
+        around_help=g.get("commune") and (split_after_section(body, TROUBLE_SECTIONS) or (body, Markup(""))),
         related=related,
         topic_name=topic.get(language, ""),
     )
@@ -204,6 +239,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, render_unexpected)
     app.add_template_filter(local_date)
     app.add_template_filter(format_number)
+    app.add_template_global(phones_of)  # communes/_candidates.html
     app.add_template_global(split_kind)  # communes/_names.html: each language says a place's kind its own way
 
     @app.context_processor
@@ -215,6 +251,8 @@ def init_app(app: Flask) -> None:
             "outbound_links": library().links,  # the allow-list, for pages that point the way out
             "url_in_language": url_in_language,
             "commune": g.get("commune"),
+            "details": commune_details() if has_request_context() else details.NOTHING,
+            "local_now": clock.now().replace(tzinfo=None),  # "open now", with the time it was true
             "finder_example": registry().example,  # communes/_find_form.html: a name this province knows
             "moved_from": moved_from() if has_request_context() else None,
             "moved_on": MERGED_ON,

@@ -25,7 +25,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from .communes import Province, Registry, importer, load_registry
-from .content import ContentError, Link, load_languages
+from .content import ContentError, Link
 from .content.schema import MapOf, Record, Text, read_yaml
 
 REGISTRY_NAME = "communes.yaml"
@@ -109,7 +109,7 @@ def files_in_use(instance: Path, content: Path) -> tuple[Path, Path]:
 def load(province_dir: Path, content_dir: Path) -> tuple[Registry, Settings]:
     """The registry and settings in use; raise ContentError naming every problem."""
     registry_path, settings_path = files_in_use(province_dir, content_dir)
-    registry = load_registry(registry_path, load_languages(content_dir))
+    registry = load_registry(registry_path)
     return registry, read_settings(settings_path, registry)
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from cachetools import TTLCache
-from flask import request
+from flask import current_app, request
 from werkzeug.http import parse_etags, remove_entity_headers
 
 from .prefixes import is_own_parameter
@@ -60,6 +60,14 @@ class Answer:
     body: bytes
     etag: str | None
     counted_as: object  # what on_hit needs to count a request answered from here (None: nothing)
+
+
+def forget_kept() -> None:
+    """Forget this process's kept answers (staff changed what pages show); other workers' expire
+    within TTL_SECONDS."""
+    cache = current_app.extensions.get("guide.response_cache")
+    if cache is not None:
+        cache.clear()
 
 
 def key_of(environ: dict) -> tuple | None:

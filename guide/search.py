@@ -7,13 +7,15 @@ with BM25 in each of the three, weighted by field: a word in few titles counts m
 every text, a title match more than a body match. For Vietnamese, whose words are mostly two
 syllables, and for people typing on a phone:
 - pairs of adjacent terms are terms too, so "căn cước" outranks a page with "cần" here, "cước" there;
-- content/search-synonyms.yaml: words for one thing (căn cước, CCCD) become one term, and words that
-  say nothing (làm, thế nào) are left out of a query that has other words;
+- content/search-words.yaml: words for one thing (căn cước, CCCD) become one term, words that
+  say nothing (làm, thế nào) are left out of a query that has other words, and the everyday words
+  people still use (CMND, hộ khẩu) are searched as the guides' word, with a line to say so;
 - a query word matches a whole syllable; only the last, maybe still being typed, may also match the
   start of one, for a fraction of the score.
 Guides are ranked by how many of the query's words they have, then by score. A result has all the
-words, or more than half and one of them in its title or summary; one scoring far below the first
-is noise, not shown.
+words, or more than half and one of them in its title or summary; when the first one has the
+whole query as a phrase, the query names it, and the others must have all its words; one scoring
+far below the first is noise, not shown.
 """
 
 import bisect
@@ -27,6 +29,7 @@ from flask import Flask, current_app, render_template, request
 from markupsafe import Markup, escape
 
 from .content import Guide, Library
+from .content.search_words import Everyday, SearchWords
 from .extensions import is_partial
 from .pages import MAIN_WIZARD
 from .prefixes import Blueprint, current_language
@@ -50,17 +53,25 @@ def syllables(text: str) -> list[str]:
 
 
 class Vocabulary:
-    """content/search-synonyms.yaml, folded: each synonym group as one concept; the ignored words."""
+    """content/search-words.yaml, folded: each synonym group as one concept; the ignored words; the
+    everyday words, each searched as the guides' word."""
 
-    def __init__(self, library: Library):
+    def __init__(self, words: SearchWords):
         self.members: dict[str, list[tuple[str, ...]]] = {}
         self.phrases: dict[tuple[str, ...], str] = {}  # a synonym's syllables -> its concept
-        for group in library.synonyms:
+        for group in words.synonyms:
             concept = "=" + " ".join(syllables(group[0]))  # "=" never occurs in a syllable
             self.members[concept] = [tuple(syllables(word)) for word in group]
             self.phrases.update((words, concept) for words in self.members[concept])
-        self.ignored = {lang: {tuple(syllables(w)): _IGNORED for w in words} for lang, words in library.ignored.items()}
-        self.longest = max(map(len, [*self.phrases, *(p for w in self.ignored.values() for p in w)]), default=1)
+        self.ignored = {lang: {tuple(syllables(w)): _IGNORED for w in listed} for lang, listed in words.ignored.items()}
+        # an everyday word's folded syllables -> (its syllables as written, lowercase; the entry)
+        self.everyday: dict[tuple[str, ...], list[tuple[tuple[str, ...], Everyday]]] = {}
+        for entry in words.everyday:
+            for word in entry.words:
+                written = tuple(_WORD.findall(word.lower()))
+                self.everyday.setdefault(tuple(map(fold, written)), []).append((written, entry))
+        known = [*self.phrases, *self.everyday, *(p for w in self.ignored.values() for p in w)]
+        self.longest = max(map(len, known), default=1)
 
     def terms_of_text(self, words: list[str]) -> Counter:
         """A text's terms: its syllables, the concepts of its synonyms, and each adjacent pair of these."""
@@ -76,9 +87,34 @@ class Vocabulary:
                 counts.update(f"{term} {following}" for _, following in edges[end])
         return counts
 
+    def _everyday_at(self, typed: list[str], start: int, end: int) -> Everyday | None:
+        """The everyday word typed[start:end] is, if any: with its accents, or with none at all
+        ("thue" is thuế, but "thuê", to rent, is not)."""
+        window = typed[start:end]
+        for written, entry in self.everyday.get(tuple(map(fold, window)), ()):
+            if all(word in (said, fold(word)) for word, said in zip(window, written)):
+                return entry
+        return None
+
+    def read(self, query: str, language: str) -> tuple[list[str], list[Everyday]]:
+        """The query's folded syllables, each everyday word replaced by the guides' word; and those entries."""
+        typed = _WORD.findall(query[:MAX_QUERY_LENGTH].lower())[:MAX_TERMS]
+        words, entries, start = [], [], 0
+        while start < len(typed):
+            ends = range(min(len(typed), start + self.longest), start, -1)
+            end, entry = next(((e, found) for e in ends if (found := self._everyday_at(typed, start, e))), (0, None))
+            if entry is None:
+                words.append(fold(typed[start]))
+                start += 1
+            else:
+                words += syllables(entry.means.get(language) or " ".join(typed[start:end]))
+                entries.append(entry)
+                start = end
+        return words[:MAX_TERMS], [e for i, e in enumerate(entries) if e not in entries[:i]]
+
     def query_terms(self, query: str, language: str) -> list[str]:
         """The query's words, each synonym as its concept; ignored words go unless nothing else is left."""
-        words = syllables(query[:MAX_QUERY_LENGTH])[:MAX_TERMS]
+        words = self.read(query, language)[0]
         table = {**self.phrases, **self.ignored.get(language, {})}
         terms, start = [], 0
         while start < len(words):
@@ -89,6 +125,10 @@ class Vocabulary:
             terms.append(table.get(tuple(words[start:end]), words[start]))
             start = end
         return [term for term in terms if term is not _IGNORED] or words
+
+    def answers(self, query: str, language: str) -> list[str]:
+        """What the everyday words in the query need said first ("the card is now the căn cước")."""
+        return [entry.answer[language] for entry in self.read(query, language)[1] if entry.answer.get(language)]
 
     def surfaces(self, term: str) -> list[str]:
         """What a term looks like in folded text, as regular expressions: a word, or a concept's members."""
@@ -105,6 +145,14 @@ class IndexedGuide:
 
 
 @dataclass(frozen=True)
+class Hit:
+    entry: IndexedGuide
+    share: float  # of the query's terms the guide has
+    score: float
+    phrase: bool  # it has every adjacent pair of the query's terms: the query as a phrase
+
+
+@dataclass(frozen=True)
 class Result:
     guide: Guide
     score: float
@@ -113,7 +161,7 @@ class Result:
 
 class SearchIndex:
     def __init__(self, library: Library):
-        self.vocabulary = Vocabulary(library)
+        self.vocabulary = Vocabulary(library.search_words)
         self.entries: dict[str, list[IndexedGuide]] = {}
         self.idf: dict[str, list[dict[str, float]]] = {}  # per field
         self.syllables: dict[str, list[str]] = {}  # sorted, to complete the word being typed
@@ -157,23 +205,18 @@ class SearchIndex:
             return []
         idf = self.idf.get(language, [{}] * 3)
         typing = self.completions(terms[-1], language) if query[-1:].isalnum() else []  # no space after it yet
-        hits = []
-        for entry in self.entries.get(language, ()):
-            found = self.matched(entry, terms, typing, idf)
-            if found is not None:
-                hits.append((*found, entry))
+        hits = [hit for entry in self.entries.get(language, ()) if (hit := self.matched(entry, terms, typing, idf))]
         words = self.highlighted(terms, typing)
         return [
-            Result(entry.guide, score, snippet(entry, words, typing=bool(typing)))
-            for _, score, entry in ranked(hits)[:limit]
-        ]
+            Result(hit.entry.guide, hit.score, snippet(hit.entry, words, typing=bool(typing))) for hit in ranked(hits)
+        ][:limit]
 
     def matched(
         self, entry: IndexedGuide, terms: list[str], typing: list[str], idf: list[dict[str, float]]
-    ) -> tuple[float, float] | None:
-        """(the share of the query's terms the guide has, its score), or None if it is not a result:
-        it needs all the terms, or more than half and one in its title or summary. The last term,
-        when still being typed, may be found as the start of a syllable, for a fraction of the score."""
+    ) -> Hit | None:
+        """The guide as a result, or None if it is not one: it needs all the terms, or more than half
+        and one in its title or summary. The last term, when still being typed, may be found as the
+        start of a syllable, for a fraction of the score."""
         found = [self.bm25(entry, term, idf) for term in terms]
         if typing and not found[-1]:
             found[-1] = PREFIX_WEIGHT * max(self.bm25(entry, word, idf) for word in typing)
@@ -181,8 +224,9 @@ class SearchIndex:
         headline = any(entry.fields[0][term] or entry.fields[1][term] for term in terms)
         if not (share == 1 or (share > MIN_SHARE and headline)):
             return None
-        pairs = sum(self.bm25(entry, f"{a} {b}", idf) for a, b in zip(terms, terms[1:]))
-        return share, sum(found) + pairs
+        pairs = [f"{a} {b}" for a, b in zip(terms, terms[1:])]
+        scores = [self.bm25(entry, pair, idf) for pair in pairs]
+        return Hit(entry, share, sum(found) + sum(scores), phrase=bool(pairs) and all(scores))
 
     def highlighted(self, terms: list[str], typing: list[str]) -> list[str]:
         """A regular expression for each term, to mark in the snippet: its surfaces as whole words, or
@@ -208,10 +252,14 @@ def completable_terms(found_in: list[Counter]) -> list[str]:
     return sorted(t for t in set().union(*found_in) if " " not in t and "=" not in t)
 
 
-def ranked(hits: list[tuple[float, float, IndexedGuide]]) -> list[tuple[float, float, IndexedGuide]]:
-    """By the share of the query's words, then by score; those scoring far below the first are noise."""
-    hits = sorted(hits, key=lambda h: (-h[0], -h[1], h[2].guide.title))
-    return [h for h in hits if h[1] >= RELATIVE_CUTOFF * hits[0][1]]  # hits[0]: read only if there are hits
+def ranked(hits: list[Hit]) -> list[Hit]:
+    """By the share of the query's words, then by score. Where the first guide has the whole query
+    as a phrase ("đăng ký hộ kinh doanh"), the query names it: the others must have every word of
+    it, not a common one or two ("đăng ký"). Those scoring far below the first are noise."""
+    hits = sorted(hits, key=lambda h: (-h.share, -h.score, h.entry.guide.title))
+    if hits and hits[0].phrase:
+        hits = [h for h in hits if h.share == 1]
+    return [h for h in hits if h.score >= RELATIVE_CUTOFF * hits[0].score]  # hits[0]: read only if there are hits
 
 
 def snippet(entry: IndexedGuide, words: list[str], typing: bool) -> Markup:
@@ -250,12 +298,16 @@ bp = Blueprint("search", __name__)
 @shareable
 def search_page():
     query = request.args.get("q", "")[:MAX_QUERY_LENGTH]
-    hits = current_app.extensions["guide.search"].index.search(query, current_language()) if query.strip() else []
+    hits, answers = [], []
+    if query.strip():  # the index is built by the first real search
+        index, language = current_app.extensions["guide.search"].index, current_language()
+        hits, answers = index.search(query, language), index.vocabulary.answers(query, language)
     template = "search/_results.html" if is_partial() else "search/search.html"
     return render_template(
         template,
         query=query,
         hits=hits,
+        answers=answers,
         partial=template.startswith("search/_"),
         main_wizard=current_app.extensions["guide.wizards"].get(MAIN_WIZARD),
     )

@@ -46,3 +46,17 @@ def fold_with_positions(text: str) -> tuple[str, list[int]]:
 def slugify(text: str, separator: str = "-") -> str:
     """An ASCII anchor or slug: 'Bước 2: Chụp ảnh giấy tờ' -> 'buoc-2-chup-anh-giay-to'."""
     return _NON_SLUG.sub(separator, fold(text)).strip(separator)
+
+
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
+def whole_number(text: str, most_digits: int = 18) -> int | None:
+    """A whole number typed by a person, in ASCII digits only ('30', ' 30 '), else None.
+
+    Not `str.isdigit()` then `int()`: those take '³', '①', Arabic-Indic and fullwidth digits, and
+    `int` raises on some of what `isdigit` accepts. `most_digits` bounds the work on a long field."""
+    text = text.strip()
+    if not text or len(text) > most_digits or not _ASCII_DIGITS.fullmatch(text):
+        return None
+    return int(text)

@@ -2,6 +2,7 @@
 every page it fetches the way GOV.UK Notify's fixture does (one h1, title starts with it, no
 duplicate ids, every form has an action)."""
 
+import datetime as dt
 import os
 import re
 import secrets
@@ -12,7 +13,8 @@ import pytest
 from bs4 import BeautifulSoup
 from werkzeug.serving import make_server
 
-from guide import create_app
+from guide import create_app, db
+from guide.communes import details
 
 ROOT = Path(__file__).resolve().parent.parent
 # Apps made by tests sign with this (random, of this run) rather than making the checkout's own
@@ -46,6 +48,13 @@ def make_app(folder: Path, **config):
     return create_app(
         {**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{folder / 'test.sqlite3'}", "PROVINCE_DIR": folder, **config}
     )
+
+
+def record_details(app, slug: str, **given) -> None:
+    """Save a commune's office details as its staff would on the dashboard (test data only)."""
+    with app.app_context():
+        db.create_schema()
+        details.save(db.engine(), slug, details.Details(**given), "test-staff", dt.datetime(2026, 12, 3, 9, 0))
 
 
 # The apps are built once per test module (a module's tests read pages; none changes the app), and

@@ -1,21 +1,15 @@
-"""The commune registry: the shipped file (generated from the official lists), its import, the
-overlay editors own, and what each kind of mistake is reported as."""
+"""The commune registry: the shipped file (generated from the official lists), its import, and what
+each kind of mistake is reported as. (A commune's offices and population: tests/dashboard/test_details.py.)"""
 
 from pathlib import Path
 
 import pytest
 
-from guide.communes import importer
-from guide.communes import load_registry as load_registry_in
-from guide.content import ContentError, load_languages
+from guide.communes import importer, load_registry
+from guide.content import ContentError
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 SHIPPED = CONTENT / "communes.yaml"
-LANGUAGES = load_languages(CONTENT)
-
-
-def load_registry(path: Path):
-    return load_registry_in(path, LANGUAGES)
 
 
 @pytest.fixture(scope="module")
@@ -91,12 +85,6 @@ def test_lookups_are_dictionaries(shipped):
     assert shipped.find("nowhere") == (None, False)
 
 
-def test_the_shipped_registry_and_overlay_invent_no_contact_details_or_population(shipped):
-    for commune in shipped.communes:
-        assert commune.population is None
-        assert not commune.service_centre.is_known() and not commune.post_office.is_known()
-
-
 # --- the import --------------------------------------------------------------------------------
 
 
@@ -117,14 +105,6 @@ def test_the_import_keeps_a_slug_once_written(tmp_path, data):
     target.write_text(text, encoding="utf-8")
     importer.write(target, ("66",), False, data)
     assert "slug: buon-trap-cu," in target.read_text(encoding="utf-8")
-
-
-def test_the_import_never_touches_the_overlay(tmp_path, data):
-    overlay = tmp_path / "communes-local.yaml"
-    overlay.write_text("communes:\n  krong-ana: {population: 1}\n", encoding="utf-8")
-    importer.write(tmp_path / "communes.yaml", ("66",), False, data)
-    assert overlay.read_text(encoding="utf-8") == "communes:\n  krong-ana: {population: 1}\n"
-    assert load_registry(tmp_path / "communes.yaml").get("krong-ana").population == 1
 
 
 def test_an_unknown_province_is_refused(data):
@@ -169,7 +149,7 @@ REGISTRY = """provinces:
         (REGISTRY + '      - {code: "3", slug: Bad Slug, name: C, kind: xa}\n', "lowercase ASCII", 7),
         (REGISTRY + '      - {code: "3", slug: c, name: C, kind: huyen}\n', "kind must be one of", 7),
         (REGISTRY + '      - {code: "1", slug: c, name: C, kind: xa}\n', "code '1' is also", 7),
-        (REGISTRY + '      - {code: "3", slug: c, name: C, kind: xa, population: 5}\n', "go in communes-local.yaml", 7),
+        (REGISTRY + '      - {code: "3", slug: c, name: C, kind: xa, population: 5}\n', "on the dashboard", 7),
     ],
 )
 def test_a_broken_registry_is_refused_naming_file_and_line(tmp_path, body, complaint, line):
@@ -179,57 +159,3 @@ def test_a_broken_registry_is_refused_naming_file_and_line(tmp_path, body, compl
         load_registry(path)
     assert complaint in str(raised.value)
     assert any(p.path == path and p.line == line for p in raised.value.problems), raised.value.problems
-
-
-@pytest.mark.parametrize(
-    "entry, complaint",
-    [
-        ("nowhere: {population: 5}", "neither the slug nor the code"),
-        ("a: {population: -3}", "positive whole number"),
-        ("a: {service_centre: {phone: 'call us'}}", "is not a phone number"),
-        ("a: {service_centre: {phone: '12'}}", "is not a phone number"),
-        ("a: {post_office: {hours: 'mornings'}}", "hours must be times"),
-        ("a: {post_office: {hours: {fr: '7:00-11:00'}}}", "hours must be times"),
-        ("a: {service_centre: {map: 'http://maps.example'}}", "https://"),
-        ("a: {service_centre: {map: 'https://'}}", "https://"),
-        ("a: {service_centre: {fax: '0262 3 123 456'}}", "unknown field `fax`"),
-        ("a: {opening: x}", "unknown field `opening`"),
-    ],
-)
-def test_a_broken_overlay_is_refused_naming_file_and_line(tmp_path, entry, complaint):
-    (tmp_path / "communes.yaml").write_text(REGISTRY, encoding="utf-8")
-    overlay = tmp_path / "communes-local.yaml"
-    overlay.write_text(f"# editors' file\ncommunes:\n  b: {{population: 7}}\n  {entry}\n", encoding="utf-8")
-    with pytest.raises(ContentError) as raised:
-        load_registry(tmp_path / "communes.yaml")
-    assert complaint in str(raised.value)
-    assert any(p.path == overlay and p.line == 4 for p in raised.value.problems), raised.value.problems
-
-
-def test_the_overlay_by_slug_or_code_fills_the_commune(tmp_path):
-    (tmp_path / "communes.yaml").write_text(REGISTRY, encoding="utf-8")
-    (tmp_path / "communes-local.yaml").write_text(
-        "communes:\n"
-        "  a: {population: 4200, service_centre: {phone: '0262 3 123 456', hours: 'Thứ Hai–Thứ Sáu 7:00–11:30',"
-        " map: 'https://maps.example/a'}}\n"
-        "  '2': {post_office: {name: Bưu cục B, hours: {vi: '7h-17h', en: '7am to 5pm, 7:00-17:00'}}}\n",
-        encoding="utf-8",
-    )
-    registry = load_registry(tmp_path / "communes.yaml")
-    a, b = registry.get("a"), registry.get("b")
-    assert a.population == 4200 and a.service_centre.phone == "0262 3 123 456"
-    assert a.service_centre.hours == {"vi": "Thứ Hai–Thứ Sáu 7:00–11:30", "en": "Thứ Hai–Thứ Sáu 7:00–11:30"}
-    assert b.post_office.name == "Bưu cục B" and b.population is None
-    assert registry.resolve("a-cu").commune.population == 4200  # a redirect lands on the same commune
-
-
-def test_the_checker_reports_the_overlay(tmp_path):
-    from guide.content.checker import check_content
-
-    for name in ("languages.yaml", "topics.yaml", "links.yaml"):
-        (tmp_path / name).write_text((CONTENT / name).read_text(encoding="utf-8"), encoding="utf-8")
-    (tmp_path / "vi" / "guides").mkdir(parents=True)
-    (tmp_path / "communes.yaml").write_text(REGISTRY, encoding="utf-8")
-    (tmp_path / "communes-local.yaml").write_text("communes:\n  zz: {population: 1}\n", encoding="utf-8")
-    problems = check_content(tmp_path)
-    assert any(p.path.name == "communes-local.yaml" and p.line == 2 for p in problems), problems

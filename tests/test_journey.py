@@ -17,7 +17,7 @@ JOURNEY = "hanh-trinh"
 def box(client, url):
     response = client.get(url)
     assert response.status_code == 200, url
-    return check_page(response.get_data(as_text=True), url).select_one("aside.journey")
+    return check_page(response.get_data(as_text=True), url).select_one(".journey")
 
 
 def test_every_step_guide_knows_its_place_in_both_languages():
@@ -29,62 +29,38 @@ def test_every_step_guide_knows_its_place_in_both_languages():
             for slug in members:
                 place = library.guides[language][slug].journey
                 assert place is not None and place.journey == JOURNEY, (language, slug)
-                assert (place.step.number, place.total, place.step.anchor) == (number, 8, anchor)
+                assert (place.step.number, place.step.anchor) == (number, anchor)
     assert library.guides["vi"]["tai-khoan-vneid"].journey.step.name == "Làm tài khoản VNeID mức 2"
     assert library.guides["en"]["tai-khoan-vneid"].journey.step.name == "Get a level 2 VNeID account"
 
 
-def test_the_box_shows_the_step_number_and_name(client):
-    aside = box(client, "/huong-dan/tai-khoan-vneid")
-    assert aside is not None
-    step = " ".join(aside.select_one(".journey-step").get_text().split())
-    assert step == "Bước 2 của 8: Làm tài khoản VNeID mức 2"
-    assert aside.select_one(".journey-step a")["href"] == "/huong-dan/hanh-trinh#buoc-2"
-    assert aside.select_one(".journey-part a")["href"] == "/huong-dan/hanh-trinh"
-    assert aside.select_one("a[rel=prev]")["href"] == "/huong-dan/the-can-cuoc"
-    assert aside.select_one("a[rel=next]")["href"] == "/huong-dan/dich-vu-cong-truc-tuyen-la-gi"
-
+def test_a_task_guide_says_in_one_line_which_journey_it_is_part_of(client):
+    """Issue 31: not "step 3 of 8" on top of every procedure: one line, leading to the step."""
+    line = box(client, "/huong-dan/dang-ky-khai-sinh")
+    assert line.name == "p"
+    assert " ".join(line.get_text().split()) == "Thuộc hướng dẫn: Làm thủ tục từ đầu đến cuối, từng bước"
+    assert [a["href"] for a in line.select("a")] == ["/huong-dan/hanh-trinh#buoc-3"]
     english = box(client, "/en/huong-dan/tai-khoan-vneid")
-    assert " ".join(english.select_one(".journey-step").get_text().split()) == (
-        "Step 2 of 8: Get a level 2 VNeID account"
-    )
+    assert " ".join(english.get_text().split()).startswith("Part of: ")
+    assert [a["href"] for a in english.select("a")] == ["/en/huong-dan/hanh-trinh#buoc-2"]
 
 
-def test_a_task_guide_is_part_of_step_3_and_a_step_without_a_guide_links_to_its_heading(client):
-    aside = box(client, "/huong-dan/dang-ky-khai-sinh")
-    assert aside.select_one(".journey-step").get_text().split()[:4] == ["Bước", "3", "của", "8:"]
-    assert aside.select_one("a[rel=next]")["href"] == "/huong-dan/hanh-trinh#buoc-4"
-
-
-def test_the_first_and_last_steps_have_one_neighbour(client):
-    first = box(client, "/huong-dan/the-can-cuoc")
-    assert first.select_one("a[rel=prev]") is None and first.select_one("a[rel=next]") is not None
-    last = box(client, "/huong-dan/nhan-ket-qua-tai-nha")
-    assert "Bước 8 của 8" in last.get_text()
-    assert (
-        last.select_one("a[rel=next]") is None and last.select_one("a[rel=prev]")["href"] == "/huong-dan/tra-cuu-ho-so"
-    )
+@pytest.mark.parametrize("slug", ["the-can-cuoc", "dang-ky-khai-sinh", "nhan-ket-qua-tai-nha"])
+def test_no_step_count_and_no_previous_or_next_on_a_step_guide(client, slug):
+    page = client.get(f"/huong-dan/{slug}").get_data(as_text=True)
+    assert "của 8" not in page and 'rel="prev"' not in page and 'rel="next"' not in page
 
 
 @pytest.mark.parametrize("slug", [JOURNEY, "cau-hoi-thuong-gap"])
-def test_no_box_on_the_journey_itself_or_a_guide_that_is_not_a_step(client, slug):
+def test_no_line_on_the_journey_itself_or_a_guide_that_is_not_a_step(client, slug):
     assert box(client, f"/huong-dan/{slug}") is None
     assert box(client, f"/en/huong-dan/{slug}") is None
 
 
 @pytest.mark.parametrize("prefix", ["/xa/ea-na", "/en", "/en/xa/ea-na"])
-def test_links_stay_inside_the_language_and_commune_prefix(client, prefix):
-    aside = box(client, f"{prefix}/huong-dan/nop-qua-buu-dien")
-    hrefs = [a["href"] for a in aside.select("a")]
-    assert len(hrefs) == 4
-    assert all(href.startswith(f"{prefix}/huong-dan/") for href in hrefs), hrefs
-    assert f"{prefix}/huong-dan/hanh-trinh#buoc-5" in hrefs
-
-
-def test_the_box_works_without_javascript_and_its_navigation_is_left_out_of_print(client):
-    aside = box(client, "/huong-dan/tra-cuu-ho-so")
-    assert aside.find("script") is None and not aside.find_all(attrs={"hidden": True})
-    assert "no-print" in aside.select_one(".journey-nav")["class"]
+def test_the_link_stays_inside_the_language_and_commune_prefix(client, prefix):
+    line = box(client, f"{prefix}/huong-dan/nop-qua-buu-dien")
+    assert [a["href"] for a in line.select("a")] == [f"{prefix}/huong-dan/hanh-trinh#buoc-5"]
 
 
 @pytest.fixture
@@ -105,7 +81,7 @@ def content(tmp_path) -> Path:
 def test_a_small_journey_is_clean_and_placed(content):
     assert [p for p in check_content(content) if not p.warning] == []
     place = load_library(content).guides["vi"]["nop-qua-buu-dien"].journey
-    assert (place.step.number, place.total, place.step.name, place.previous.guide) == (2, 2, "Gửi", "dang-ky-khai-sinh")
+    assert (place.journey, place.step.number, place.step.name) == ("hanh-trinh", 2, "Gửi")
 
 
 # Step 2's guides in block style, indented by four, one per line, so each problem's line is its own.

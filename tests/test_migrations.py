@@ -20,6 +20,8 @@ from .tallies.conftest import database_url, postgres_cluster, postgres_url  # no
 
 TABLES = {
     "alembic_version",
+    "commune_detail",
+    "commune_detail_change",
     "dashboard_setting",
     "dashboard_target",
     "dashboard_user",
@@ -146,7 +148,7 @@ def tally_indexes(engine: sa.Engine) -> set[str]:
 
 def test_a_fresh_database_gets_every_table_at_the_newest_revision(database_url):  # noqa: F811
     engine = db.make_engine(database_url)
-    assert db.create_schema(engine) == db.head() == "0001_baseline"
+    assert db.create_schema(engine) == db.head() == "0002_commune_details"
     assert db.create_schema(engine) == db.head()  # again: nothing to do
     assert set(sa.inspect(engine).get_table_names()) == TABLES
     assert tally_indexes(engine) == ({"tally_by_commune_day"} if engine.dialect.name == "sqlite" else set())
@@ -194,18 +196,18 @@ def test_db_revision_writes_the_next_revision_from_what_metadata_adds(tmp_path, 
     app = create_app({"TESTING": True, "CONTENT_DIR": FIXTURE_CONTENT, "DATABASE_URL": url})
     runner = app.test_cli_runner()
     made = runner.invoke(args=["init-db"])
-    assert made.exit_code == 0 and "revision 0001_baseline" in made.output, made.output
+    assert made.exit_code == 0 and "revision 0002_commune_details" in made.output, made.output
     extra = sa.Table("extra", db.metadata, sa.Column("id", sa.Integer, primary_key=True))
     try:
         result = runner.invoke(args=["db-revision", "An extra table"])
     finally:
         db.metadata.remove(extra)
     assert result.exit_code == 0, result.output
-    (written,) = (scripts / "versions").glob("0002_*.py")
-    assert written.name == "0002_an_extra_table.py"
+    (written,) = (scripts / "versions").glob("0003_*.py")
+    assert written.name == "0003_an_extra_table.py"
     text = written.read_text()
-    assert "down_revision = '0001_baseline'" in text and "op.create_table('extra'" in text
-    assert db.create_schema(db.make_engine(url)) == "0002_an_extra_table"
+    assert "down_revision = '0002_commune_details'" in text and "op.create_table('extra'" in text
+    assert db.create_schema(db.make_engine(url)) == "0003_an_extra_table"
 
 
 def test_threads_making_the_schemas_of_different_databases_at_once_each_make_theirs(tmp_path):

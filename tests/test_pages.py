@@ -1,8 +1,12 @@
 """Every page of the URL map, in both languages and under a commune prefix."""
 
+import datetime as dt
+
 import pytest
 
-from .conftest import FIXTURE_CONTENT, ClientRequest
+from guide.communes.details import Office
+
+from .conftest import FIXTURE_CONTENT, ClientRequest, record_details
 
 PREFIXES = ["", "/en", "/xa/ea-na", "/en/xa/ea-na"]
 
@@ -95,32 +99,37 @@ def test_the_hotline_always_comes_with_its_check_it_first(fixture_request, url, 
     assert said.endswith(caveat)
 
 
-def test_a_commune_page_and_an_outcome_show_its_offices_once_the_overlay_knows_them(tmp_path):
-    import shutil
-
-    from guide import create_app
-
-    content = tmp_path / "content"
-    shutil.copytree(FIXTURE_CONTENT, content)
-    (content / "communes-local.yaml").write_text(
-        "communes:\n  dur-kmal:\n    service_centre: {address: Thôn 1, phone: 0262 3 123 456, "
-        "hours: {vi: 'Thứ Hai–Thứ Sáu, 7:00–17:00'}}\n",  # test data only
-        encoding="utf-8",
-    )
-    app = create_app({"TESTING": True, "CONTENT_DIR": content, "DATABASE_URL": f"sqlite:///{tmp_path / 'o.sqlite3'}"})
+def test_a_commune_page_and_an_outcome_show_its_offices_once_its_staff_entered_them(fixture_app_per_test):
+    app = fixture_app_per_test
+    week = {day: ("7:00–11:30", "13:30–17:00") for day in ("mon", "tue", "wed", "thu", "fri")}
+    record_details(app, "dur-kmal", centre=Office(address="Thôn 1", phones=("0262 3 123 456",), hours=week))
     client = app.test_client()
     page = client.get("/xa/dur-kmal/").get_data(as_text=True)
-    assert "Thôn 1" in page and 'href="tel:02623123456"' in page and "Thứ Hai–Thứ Sáu, 7:00–17:00" in page
-    assert "chưa có địa chỉ" not in page
+    assert "Thôn 1" in page and 'href="tel:02623123456"' in page
+    assert "Thứ Hai–Thứ Sáu: 7:00–11:30, 13:30–17:00" in page and "Cập nhật ngày 3/12/2026" in page
+    assert "chưa có địa chỉ" not in page and "1900 54 54 81" not in page  # its own number, not the hotline
+    english = client.get("/en/xa/dur-kmal/").get_data(as_text=True)
+    assert "Monday–Friday: 7:00–11:30, 13:30–17:00" in english and "Updated on 3 December 2026" in english
     outcome = client.get("/xa/dur-kmal/tu-van/thu-nghiem/ket-qua?thu-tuc=ket-hon").get_data(as_text=True)
     assert 'href="tel:02623123456"' in outcome
     elsewhere = client.get("/tu-van/thu-nghiem/ket-qua?thu-tuc=ket-hon").get_data(as_text=True)
     assert "tel:1900545481" in elsewhere and "tel:02623123456" not in elsewhere
+    assert "tel:02623123456" not in client.get("/xa/ea-na/").get_data(as_text=True)
 
 
-def app_with_trouble_sections(tmp_path, overlay: str):
+def test_open_now_follows_the_weekly_hours():
+    centre = Office(hours={"mon": ("7:00–11:30", "13:30–17:00"), "sat": ("7:30–11:00", "")})
+    monday, saturday = dt.datetime(2026, 12, 7), dt.datetime(2026, 12, 12)
+    assert centre.open_at(monday.replace(hour=8)) and centre.open_at(monday.replace(hour=14))
+    assert not centre.open_at(monday.replace(hour=12)) and not centre.open_at(monday.replace(hour=17))
+    assert centre.open_at(saturday.replace(hour=10)) and not centre.open_at(saturday.replace(hour=14))
+    assert not centre.open_at(dt.datetime(2026, 12, 13, 9))  # Sunday: no hours
+    assert Office().open_at(monday) is None  # no hours on record: nothing said
+
+
+def app_with_trouble_sections(tmp_path):
     """The fixture content with a "what to do when something goes wrong" section in the postal
-    guide (Vietnamese and English) and `overlay` as the communes' overlay."""
+    guide (Vietnamese and English)."""
     import shutil
 
     from guide import create_app
@@ -134,7 +143,6 @@ def app_with_trouble_sections(tmp_path, overlay: str):
         guide = content / language / "guides" / "nop-qua-buu-dien.md"
         text = guide.read_text(encoding="utf-8")
         guide.write_text(text + f"\n## {heading}\n\n{line}\n\n## Last {language}\n\nThe end.\n", encoding="utf-8")
-    (content / "communes-local.yaml").write_text(overlay, encoding="utf-8")
     return create_app({"TESTING": True, "CONTENT_DIR": content, "DATABASE_URL": f"sqlite:///{tmp_path / 't.sqlite3'}"})
 
 
@@ -155,9 +163,9 @@ def places_after_trouble(soup, trouble_id: str):
 def test_a_guide_in_a_communes_context_puts_its_offices_right_after_what_to_do_when_something_goes_wrong(
     tmp_path, prefix, trouble_id
 ):
-    app = app_with_trouble_sections(
-        tmp_path,
-        "communes:\n  dur-kmal:\n    post_office: {name: Bưu cục thử, address: Thôn 2, phone: 0262.3.654.321}\n",  # test data
+    app = app_with_trouble_sections(tmp_path)
+    record_details(
+        app, "dur-kmal", post_offices=(Office(name="Bưu cục thử", address="Thôn 2", phones=("0262.3.654.321",)),)
     )
     client_request = ClientRequest(app.test_client())
 
@@ -175,9 +183,11 @@ def test_a_guide_in_a_communes_context_puts_its_offices_right_after_what_to_do_w
     assert [a["href"] for a in anywhere.select("a[href^='tel:']")] == ["tel:1900545481"]
     assert anywhere.select_one(f"a[href='{prefix}/xa/ea-na/ra/cong-dvc-quoc-gia']")
 
-    # Outside a commune's context, or in a guide with no such section, the guide is as written.
+    # Outside a commune's context the guide is as written; a guide with no such section ends with them.
     assert not client_request.get(f"{prefix}/huong-dan/nop-qua-buu-dien").select("section.place")
-    assert not client_request.get("/xa/dur-kmal/huong-dan/dang-ky-khai-sinh").select("section.place")
+    other = client_request.get("/xa/dur-kmal/huong-dan/dang-ky-khai-sinh")
+    assert len(other.select(".prose section.place")) == 1
+    assert other.select(".prose > *")[-2].name == "section"  # the offices, then the date they were updated
 
 
 def test_a_guide_is_cut_after_its_trouble_section_only():

@@ -64,7 +64,9 @@ def test_no_page_of_another_provinces_site_names_the_shipped_example_or_links_it
     client = app.test_client()
     library = app.extensions["guide.library"]
     wizards = app.extensions["guide.wizards"]
-    pages = ["/", "/en/", "/tim-xa", "/huong-dan/"] + [f"/tu-van/{slug}/" for slug in wizards]
+    commune = app.extensions["guide.registry"].communes[0].slug
+    pages = ["/", "/en/", "/tim-xa", "/huong-dan/", "/xa/"] + [f"/tu-van/{slug}/" for slug in wizards]
+    pages += [f"/xa/{commune}/", f"/xa/{commune}/chia-se", f"/xa/{commune}/chia-se/ap-phich/trang-chu/"]
     pages += [f"/huong-dan/{slug}" for slug in library.guides["vi"]] + [
         f"/en/huong-dan/{slug}" for slug in library.guides["en"]
     ]
@@ -89,6 +91,19 @@ def test_a_province_with_its_own_portal_is_offered_it_beside_the_national_one(tm
     )
     portal = online.find("a", href="/ra/cong-dvc-tinh")
     assert portal is not None and portal.text == "Cổng Dịch vụ công tỉnh Đắk Lắk"
+
+
+def test_every_former_name_of_the_province_lands(thanh_hoa):
+    app, _folder, _output = thanh_hoa
+    registry = app.extensions["guide.registry"]
+    client = app.test_client()
+    for landing in registry.landings:
+        found = registry.resolve(landing.unit.slug)
+        assert found.commune is not None or found.choices, landing.unit.slug
+    moved = next(landing for landing in registry.landings if len(landing.communes) == 1 and landing.unit.slug not in
+                 {c.slug for c in registry.communes})  # fmt: skip
+    answer = client.get(f"/xa/{moved.unit.slug}/")
+    assert answer.status_code == 301 and answer.headers["Location"].startswith(f"/xa/{moved.communes[0].slug}/")
 
 
 def test_running_it_again_changes_nothing(thanh_hoa):

@@ -40,7 +40,7 @@ def add_guide(content, slug, title, body="", summary="Một trang hướng dẫn
 
 
 def search_words(content, text):
-    (content / "search-synonyms.yaml").write_text(text, encoding="utf-8")
+    (content / "search-words.yaml").write_text(text, encoding="utf-8")
 
 
 def slugs(content, query, language="vi"):
@@ -118,9 +118,40 @@ def test_ignored_words_from_content_do_not_decide_the_ranking(content):
     assert slugs(content, "lam the nao dang ky khai sinh") == slugs(content, "dang ky khai sinh")
 
 
+EVERYDAY = """everyday:
+  - words: [CMND, chứng minh nhân dân]
+    means: {vi: căn cước, en: identity card}
+    answer: {vi: Nay là thẻ căn cước., en: Now the identity card.}
+  - words: [thuế]
+    means: hộ kinh doanh
+"""
+
+
+def test_an_everyday_word_is_searched_as_the_guides_word_with_its_line(content):
+    search_words(content, EVERYDAY)
+    add_guide(content, "the-can-cuoc", "Làm thẻ căn cước", "Thẻ căn cước gắn chip.")
+    add_guide(content, "ho-kinh-doanh", "Cho hộ kinh doanh", "Hộ kinh doanh đăng ký với xã.")
+    index = SearchIndex(load_library(content))
+    assert [hit.guide.slug for hit in index.search("CMND", "vi")][:1] == ["the-can-cuoc"]
+    assert index.vocabulary.query_terms("chung minh nhan dan moi", "vi") == ["can", "cuoc", "moi"]
+    assert index.vocabulary.answers("cmnd", "vi") == ["Nay là thẻ căn cước."]
+    assert index.vocabulary.answers("cmnd", "en") == ["Now the identity card."]
+    assert index.vocabulary.answers("thuế", "vi") == [] and index.vocabulary.answers("căn cước", "vi") == []
+    # with its accents, or with none: "thuê" (to rent) is another word
+    assert (
+        index.vocabulary.query_terms("THUE", "vi")
+        == index.vocabulary.query_terms("thuế", "vi")
+        == ["ho", "kinh", "doanh"]
+    )
+    assert index.vocabulary.query_terms("thuê", "vi") == ["thue"]
+
+
 @pytest.mark.parametrize(
     "text, complaint, line",
     [
+        ("everyday:\n  - {words: [CMND]}\n", "is missing `means`", 2),
+        ("everyday:\n  - {words: ['--'], means: căn cước}\n", "`words` lists what people type", 2),
+        ("synonyms: [[căn cước, CCCD]]\neveryday:\n  - {words: [cccd], means: căn cước}\n", "already a synonym", 3),
         ("synonyms: [[căn cước]]\n", "two or more words", 1),
         ("synonyms:\n  - [căn cước, CCCD]\n  - [cccd, thẻ]\n", "already in the group of 'căn cước'", 3),
         ("ignore: {fr: [le]}\n", "`ignore` lists words per language", 1),
@@ -133,7 +164,7 @@ def test_a_malformed_search_words_file_is_a_content_problem_with_its_line(conten
     with pytest.raises(ContentError) as raised:
         load_library(content)
     [problem] = raised.value.problems
-    assert problem.path.name == "search-synonyms.yaml" and complaint in problem.message and problem.line == line
+    assert problem.path.name == "search-words.yaml" and complaint in problem.message and problem.line == line
     assert [str(p) for p in check_content(content) if not p.warning] == [str(problem)]
     with pytest.raises(ContentError):  # the app refuses to start, naming it, rather than answer 500s
         create_app({"TESTING": True, "CONTENT_DIR": content, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})

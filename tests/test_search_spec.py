@@ -1,12 +1,12 @@
 """The search's own spec, on the shipped guides: what a resident types, and the guide that must come
 first. Each expected guide was chosen by reading content/<lang>/guides/: the one whose title says
-it does the thing asked. A change to the ranking, the synonyms (content/search-synonyms.yaml) or a
+it does the thing asked. A change to the ranking, the synonyms (content/search-words.yaml) or a
 guide's title that breaks a line here has made the search worse for someone."""
 
 import pytest
 
 from guide.content import load_library
-from guide.search import SearchIndex
+from guide.search import SearchIndex, syllables
 from guide.text import fold
 
 from .conftest import ROOT
@@ -47,6 +47,20 @@ FIRST = [
     ("vi", "không có email", "cau-hoi-thuong-gap"),
     ("vi", "nho giup tai xa", "tro-giup-tai-xa"),
     ("vi", "lam thu tuc tu dau den cuoi", "hanh-trinh"),
+    # the old and everyday words people still use (content/search-words.yaml, `everyday`)
+    ("vi", "cmnd", "the-can-cuoc"),
+    ("vi", "chứng minh nhân dân", "the-can-cuoc"),
+    ("vi", "hộ khẩu", "xac-nhan-cu-tru"),  # proof of residence: what replaced the book
+    ("vi", "so ho khau", "xac-nhan-cu-tru"),
+    ("vi", "dkkd", "danh-cho-ho-kinh-doanh"),
+    ("vi", "mở cửa hàng", "danh-cho-ho-kinh-doanh"),
+    ("vi", "thuế", "danh-cho-ho-kinh-doanh"),
+    ("vi", "đăng ký hộ kinh doanh", "danh-cho-ho-kinh-doanh"),
+    ("en", "cmnd", "the-can-cuoc"),
+    ("en", "ho khau", "dang-ky-cu-tru"),
+    ("en", "household registration book", "dang-ky-cu-tru"),
+    ("en", "open a shop", "danh-cho-ho-kinh-doanh"),
+    ("en", "tax", "danh-cho-ho-kinh-doanh"),
     # English, on /en
     ("en", "identity card", "the-can-cuoc"),
     ("en", "how do I get an ID card", "the-can-cuoc"),
@@ -89,6 +103,43 @@ def test_an_identity_card_query_leads_with_the_identity_card_guide_only(index):
     hits = [hit.guide.slug for hit in index.search("lam can cuoc", "vi")]
     # not birth registration, which mentions the card for the child; the journey's first step may follow
     assert hits[0] == "the-can-cuoc" and "dang-ky-khai-sinh" not in hits[:3]
+
+
+@pytest.mark.parametrize("query", ["đăng ký hộ kinh doanh", "dang ky ket hon", "đăng ký khai sinh"])
+def test_a_query_naming_a_procedure_is_not_padded_with_guides_sharing_one_word(index, query):
+    """Issue 30: "đăng ký hộ kinh doanh" listed four "đăng ký" guides after the right one."""
+    hits = index.search(query, "vi")
+    assert all(
+        set(syllables(query)) <= set(syllables(" ".join((hit.guide.title, hit.guide.summary, hit.guide.text))))
+        for hit in hits[1:]
+    ), [hit.guide.slug for hit in hits]
+
+
+def test_an_everyday_word_typed_with_other_accents_is_another_word(index):
+    assert index.search("thue", "vi")[0].guide.slug == "danh-cho-ho-kinh-doanh"  # thuế, without accents
+    assert "danh-cho-ho-kinh-doanh" not in [hit.guide.slug for hit in index.search("thuê nhà", "vi")]  # to rent
+
+
+@pytest.mark.parametrize(
+    "url, says",
+    [
+        ("/tim-kiem?q=cmnd", "thẻ cấp cho công dân là thẻ căn cước"),
+        ("/tim-kiem?q=chung+minh+nhan+dan", "thẻ cấp cho công dân là thẻ căn cước"),
+        ("/en/tim-kiem?q=cmnd", "the card issued to citizens is the identity card"),
+        ("/tim-kiem?q=sổ+hộ+khẩu", "Đăng ký thường trú, tạm trú làm với Công an xã"),
+        ("/en/tim-kiem?q=ho+khau", "registered with the commune police"),
+        ("/tim-kiem?q=dkkd", "Hộ kinh doanh đăng ký với xã"),
+    ],
+)
+def test_an_old_word_gets_a_line_saying_what_it_is_now(client_request, url, says):
+    soup = client_request.get(url)
+    assert says in soup.select_one(".search-answer").get_text()
+    assert soup.select_one(".results a")  # and the results under it
+    assert client_request.get_partial(url).select_one(".search-answer")
+
+
+def test_the_guides_own_words_get_no_such_line(client_request):
+    assert client_request.get("/tim-kiem?q=căn+cước").select_one(".search-answer") is None
 
 
 @pytest.mark.parametrize("query", ["xyzzy", "qwerty asdf"])

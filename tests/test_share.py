@@ -1,19 +1,21 @@
 """The share kit over HTTP: grouped, one title per item, each QR code on demand and only for a public
-address; posters with the benefit headline, the commune's desk as far as the overlay knows it, a
+address; posters with the benefit headline, the commune's desk as far as its staff entered it, a
 short printed address and a QR code with its quiet zone. The browser side is tests/browser/test_share.py."""
 
 import io
-import shutil
 
 import pytest
 import zxingcpp
 from PIL import Image
 
 from guide import create_app
+from guide.communes.details import Office
 from guide.pages import MAIN_WIZARD
 from guide.share import is_public_address
 
-from .conftest import FIXTURE_CONTENT, ClientRequest
+from .conftest import ClientRequest, record_details
+
+WORKING_WEEK = {day: ("7:00–11:30", "13:30–17:00") for day in ("mon", "tue", "wed", "thu", "fri")}
 
 PUBLIC = "https://huongdan.example.gov.vn"
 NOT_PUBLIC = ["", "http://127.0.0.1:8000", "http://localhost:5000", "http://192.168.1.10", "http://[::1]:8000"]
@@ -158,34 +160,32 @@ def test_every_qr_code_has_a_quiet_zone_of_four_modules(public_request):
     assert dark.startswith(f"M{QUIET_ZONE} {QUIET_ZONE + 0.5}h7")
 
 
-def overlay_content(tmp_path, overlay: str):
-    content = tmp_path / "content"
-    shutil.copytree(FIXTURE_CONTENT, content)
-    (content / "communes-local.yaml").write_text(overlay, encoding="utf-8")
-    return content
-
-
-def test_the_poster_gives_the_desk_phone_and_hours_the_overlay_knows(tmp_path):
-    content = overlay_content(
-        tmp_path,
-        "communes:\n  dur-kmal:\n    service_centre: {address: Thôn 1, phone: 0262 3 123 456, "
-        "hours: {vi: 'Thứ Hai–Thứ Sáu, 7:00–17:00', en: 'Monday–Friday, 7:00–17:00'}}\n"
-        "    post_office: {name: Bưu cục Dur Kmăl, address: Thôn 2}\n",  # test data only
-    )
-    request = ClientRequest(make_app(tmp_path, PUBLIC, content).test_client())
+def test_the_poster_gives_the_desk_phone_and_hours_its_staff_entered(tmp_path):
+    app = make_app(tmp_path, PUBLIC)
+    record_details(
+        app,
+        "dur-kmal",
+        centre=Office(address="Thôn 1", phones=("0262 3 123 456",), hours=WORKING_WEEK),
+        post_offices=(Office(name="Bưu cục Dur Kmăl", address="Thôn 2"),),
+    )  # test data only
+    request = ClientRequest(app.test_client())
     help_box = request.get("/xa/dur-kmal/chia-se/ap-phich/trang-chu/").select_one(".poster-help")
     assert help_box.select_one(".poster-phone").get_text() == "Điện thoại: 0262 3 123 456"
-    assert help_box.select_one(".poster-hours").get_text() == "Giờ làm việc: Thứ Hai–Thứ Sáu, 7:00–17:00"
+    hours = " ".join(help_box.select_one(".poster-hours").get_text().split())
+    assert hours == "Giờ làm việc: Thứ Hai–Thứ Sáu: 7:00–11:30, 13:30–17:00"
     assert "Trung tâm Phục vụ hành chính công: Thôn 1" in help_box.get_text()
+    assert "Cập nhật ngày 3/12/2026" in help_box.get_text()
     assert "Bưu cục Dur Kmăl: Thôn 2" in help_box.get_text()
     assert "1900" not in help_box.get_text()
     english = request.get("/en/xa/dur-kmal/chia-se/ap-phich/trang-chu/").select_one(".poster-help")
-    assert english.select_one(".poster-hours").get_text() == "Opening hours: Monday–Friday, 7:00–17:00"
+    hours = " ".join(english.select_one(".poster-hours").get_text().split())
+    assert hours == "Opening hours: Monday–Friday: 7:00–11:30, 13:30–17:00"
 
 
-def test_the_poster_invents_nothing_the_overlay_does_not_know(tmp_path):
-    content = overlay_content(tmp_path, "communes:\n  dur-kmal:\n    service_centre: {address: Thôn 1}\n")
-    request = ClientRequest(make_app(tmp_path, PUBLIC, content).test_client())
+def test_the_poster_invents_nothing_its_staff_did_not_enter(tmp_path):
+    app = make_app(tmp_path, PUBLIC)
+    record_details(app, "dur-kmal", centre=Office(address="Thôn 1"))
+    request = ClientRequest(app.test_client())
     known = request.get("/xa/dur-kmal/chia-se/ap-phich/trang-chu/").select_one(".poster-help")
     assert not known.select(".poster-phone, .poster-hours") and "Thôn 1" in known.get_text()
     unknown = request.get("/xa/ea-na/chia-se/ap-phich/trang-chu/").select_one(".poster-help")

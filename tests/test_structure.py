@@ -4,12 +4,14 @@ reason), no function too branchy or too long, no module too big. The figures are
 
 import ast
 import io
+import subprocess
 import tokenize
 from pathlib import Path
 
 from radon.complexity import cc_visit
 
-PACKAGE = Path(__file__).resolve().parent.parent / "guide"
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "guide"
 MAX_COMPLEXITY = 15
 MAX_FUNCTION_LINES = 50
 MAX_MODULE_CODE_LINES = 300
@@ -153,6 +155,18 @@ def code_lines(path: Path) -> int:
 def big_modules() -> list[tuple[str, int]]:
     sizes = [(str(path.relative_to(PACKAGE.parent)), code_lines(path)) for path in modules().values()]
     return sorted((name, size) for name, size in sizes if size > MAX_MODULE_CODE_LINES)
+
+
+def test_no_merge_left_its_conflict_markers():
+    """A template with <<<<<<< in it renders, so only a look at every tracked text file finds one."""
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    marked = []
+    for name in tracked:
+        path = ROOT / name
+        if path.suffix in {".py", ".html", ".md", ".yaml", ".po", ".css", ".js", ".txt", ".conf", ".sh", ".toml"}:
+            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            marked += [f"{name}:{n}" for n, line in enumerate(lines, 1) if line.startswith(("<<<<<<< ", ">>>>>>> "))]
+    assert marked == []
 
 
 def test_no_import_circles():

@@ -10,25 +10,11 @@ to (redirect), or several (the choice page).
 
 import datetime
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..text import fold, slugify
 
 MERGED_ON = datetime.date(2025, 7, 1)  # the day the communes were merged and the districts ended
-
-
-@dataclass(frozen=True)
-class Place:
-    """An office a resident can go to: the service centre or the post office. Every field optional."""
-
-    name: str | None = None
-    address: str | None = None
-    phone: str | None = None
-    hours: dict[str, str] = field(default_factory=dict)
-    map: str | None = None
-
-    def is_known(self) -> bool:
-        return any((self.name, self.address, self.phone, self.hours, self.map))
 
 
 # The kinds an official name may start with ("Huyện Krông A Na", "Thị Xã Buôn Hồ"), folded, longest first.
@@ -93,12 +79,9 @@ class Commune:
     kind: str  # xa, phuong, dac-khu
     code: str | None = None
     province: Province | None = None
-    population: int | None = None
-    service_centre: Place = field(default_factory=Place)
-    post_office: Place = field(default_factory=Place)
     former: tuple[FormerUnit, ...] = ()
 
-    def __hash__(self) -> int:  # the slug is unique in a registry; Places hold dicts
+    def __hash__(self) -> int:  # the slug is unique in a registry
         return hash(self.slug)
 
     def __eq__(self, other) -> bool:

@@ -117,7 +117,7 @@ def check_content(content_dir: Path, translations: Path = ROOT / "guide" / "tran
         return error.problems  # the rest cannot be judged until the guides load
     problems: list[Problem] = []
     try:
-        communes = {c.slug for c in load_registry(content_dir / "communes.yaml", library.languages).communes}
+        communes = {c.slug for c in load_registry(content_dir / "communes.yaml").communes}
     except ContentError as error:
         problems += error.problems
         communes = set()

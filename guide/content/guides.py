@@ -9,6 +9,7 @@ Internal links are written without a language or commune prefix; `Guide.html_for
 import dataclasses
 import datetime as dt
 import functools
+import hashlib
 import html
 import re
 import threading
@@ -73,10 +74,22 @@ def front_matter_shape(topics) -> Record:
     )
 
 
+SOURCE_KEY_PREFIX = "nguon-"  # links.yaml keys never start with it: these keys are the sources'
+
+
+def source_key(url: str) -> str:
+    """The allow-list key of a source's page: /ra/<key> leads there, as body links do."""
+    return SOURCE_KEY_PREFIX + hashlib.sha256(url.encode("utf-8")).hexdigest()[:10]
+
+
 @dataclass(frozen=True)
 class Source:
     title: str
     url: str | None = None
+
+    @property
+    def key(self) -> str | None:
+        return source_key(self.url) if self.url else None
 
 
 @dataclass(frozen=True)
@@ -93,23 +106,16 @@ class Step:
     number: int
     anchor: str  # the heading's id in the journey guide
     name: str  # the heading's words without "Bước 3:"
-    guides: tuple[str, ...]  # the first is where "previous" and "next" lead; none: to the heading
-
-    @property
-    def guide(self) -> str | None:
-        return self.guides[0] if self.guides else None
+    guides: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class JourneyPlace:
-    """Where a guide stands in a journey: shown on the guide as a step-by-step box."""
+    """Where a guide stands in a journey: shown on the guide as one line, "Part of: <journey>"."""
 
     journey: str  # the journey guide's slug
     journey_title: str
     step: Step
-    total: int
-    previous: Step | None
-    next: Step | None
 
 
 @dataclass(frozen=True)

@@ -69,16 +69,9 @@ def _steps(
 
 
 def _place(by_slug: dict[str, Guide], journey: Guide, steps: list[Step]) -> None:
-    for index, step in enumerate(steps):
+    for step in steps:
         for slug in step.guides:
             member = by_slug.get(slug)
             if member is not None and member.journey is None:
-                place = JourneyPlace(
-                    journey=journey.slug,
-                    journey_title=journey.title,
-                    step=step,
-                    total=len(steps),
-                    previous=steps[index - 1] if index else None,
-                    next=steps[index + 1] if index + 1 < len(steps) else None,
-                )
+                place = JourneyPlace(journey=journey.slug, journey_title=journey.title, step=step)
                 by_slug[slug] = dataclasses.replace(member, journey=place)

@@ -12,16 +12,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..text import SLUG, fold
-from .guides import Guide, load_guide
+from ..text import SLUG
+from .guides import SOURCE_KEY_PREFIX, Guide, load_guide
 from .journeys import place_journeys
 from .languages import Languages, load_languages
 from .placeholders import filled
 from .problems import ContentError, Problem
-from .schema import AnyOf, ListOf, MapOf, Record, Test, Text, read_yaml
+from .schema import AnyOf, MapOf, Record, Text, read_yaml
+from .search_words import FILE_NAME as SEARCH_WORDS
+from .search_words import SearchWords, load_search_words
 
 Words = Callable[[str], dict[str, str]]  # a language -> what each placeholder says in it
-_WORD = re.compile(r"\w+")
 HTTPS_ADDRESS = re.compile(r"^https://[^/\s?#]+\.[^/\s?#]+(/\S*)?$")
 
 
@@ -38,8 +39,7 @@ class Library:
     guides: dict[str, dict[str, Guide]]  # language -> slug -> guide
     topics: dict[str, dict[str, str]]  # topic key -> language -> name (every language), in display order
     links: dict[str, Link]
-    synonyms: tuple[tuple[str, ...], ...] = ()  # content/search-synonyms.yaml: words a search takes as one
-    ignored: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)  # language -> words
+    search_words: SearchWords = dataclasses.field(default_factory=SearchWords)  # content/search-words.yaml
     words: Words | None = None  # what the placeholders say in a language: for wizard texts too
 
     def filled(self, text: str, language: str) -> str:
@@ -107,49 +107,25 @@ def load_links(path: Path, languages: Languages, problems: list[Problem]) -> dic
     problems.extend(document.problems())
     links = {}
     for key, entry in (document.data or {}).items():
+        if key.startswith(SOURCE_KEY_PREFIX):
+            problems.append(Problem(path, f"link {key!r}: keys starting {SOURCE_KEY_PREFIX!r} are the guides' sources"))
         label = entry["label"] or {}
         label = label if isinstance(label, dict) else {languages.default: label}
         links[key] = Link(key, entry["url"], languages.in_every_language({languages.default: key, **label}))
     return links
 
 
-def _is_group(words: tuple[str, ...]) -> bool:
-    return len(words) >= 2 and all(_WORD.search(word) for word in words)
-
-
-def search_words_shape(languages: Languages) -> Record:
-    group = Test(
-        ListOf(Text()), _is_group, message="a synonym group lists two or more words, `[căn cước, CCCD]`, not {value!r}"
-    )
-    ignore = MapOf(
-        ListOf(Text()),
-        key=Text(pattern=re.compile(f"^(?:{'|'.join(languages.codes)})$")),
-        message=f"`ignore` lists words per language: `{{{{vi: [làm, …]}}}}` (languages: {', '.join(languages.codes)})",
-    )
-    return Record(
-        {"synonyms": ListOf(group), "ignore": ignore},
-        unknown="expected `synonyms: [[word, word, …], …]` and `ignore: {vi: [word, …]}`",
-    )
-
-
-def load_search_words(path: Path, languages: Languages, problems: list[Problem]) -> tuple[tuple, dict]:
-    """content/search-synonyms.yaml, if there is one: `synonyms`, groups of words a search takes as one,
-    and `ignore`, per language, words that say nothing about what is sought."""
-    if not path.exists():
-        return (), {}
-    document = read_yaml(path, search_words_shape(languages))
-    data = document.data or {}
-    seen: dict[str, str] = {}
-    for index, group in enumerate(data.get("synonyms") or ()):
-        for word in group:
-            key = " ".join(_WORD.findall(fold(word)))  # as the search cuts it into words
-            if key in seen:
-                document.complain(f"{word!r} is already in the group of {seen[key]!r}", "synonyms", index)
-            seen.setdefault(key, group[0])
-    problems.extend(document.problems())
-    if not document.ok:
-        return (), {}
-    return tuple(data["synonyms"] or ()), data["ignore"] or {}
+def source_links(guides: dict[str, dict[str, Guide]], languages: Languages) -> dict[str, Link]:
+    """The guides' sources join the allow-list, so that a source link goes out through /ra/ like a
+    body link; each is as reviewed as the guide that cites it."""
+    found: dict[str, Link] = {}
+    for by_slug in guides.values():
+        for guide in by_slug.values():
+            for source in guide.sources:
+                if source.url and source.key not in found:
+                    label = languages.in_every_language({languages.default: source.title})
+                    found[source.key] = Link(source.key, source.url, label)
+    return found
 
 
 def load_library(content_dir: Path, words: Words | None = None, links_added: Iterable[Link] = ()) -> Library:
@@ -170,7 +146,8 @@ def load_library(content_dir: Path, words: Words | None = None, links_added: Ite
             if guide is not None:
                 guides[language][guide.slug] = guide
     place_journeys(guides, languages.default, problems)
-    synonyms, ignored = load_search_words(content_dir / "search-synonyms.yaml", languages, problems)
+    links.update(source_links(guides, languages))
+    search_words = load_search_words(content_dir / SEARCH_WORDS, languages, problems)
     if problems:
         raise ContentError(problems)
-    return Library(languages, guides, topics, links, synonyms, ignored, words)
+    return Library(languages, guides, topics, links, search_words, words)

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from babel.messages.pofile import read_po
 
 from ..communes.importer import province_names
+from .guides import SOURCE_KEY_PREFIX
 from .library import Library
 from .problems import Problem
 
@@ -96,6 +97,8 @@ def naming_problems(library: Library, wizards: dict, content_dir: Path, translat
             problems.append(Problem(path, message, _line(path, name) or _line(path, _plain(name))))
     links = content_dir / "links.yaml"
     for link in library.links.values():
+        if link.key.startswith(SOURCE_KEY_PREFIX):
+            continue  # a guide's source: a warning below, with the guide's file and line
         name = provincial_host(link.url, hosts)
         if name:
             message = f"link {link.key!r} goes to {name}'s own site: a province's pages belong in its settings"

@@ -21,7 +21,7 @@ def login():
         if user is not None:
             session.clear()  # nothing from before signing in is carried into the signed-in session
             login_user(user)
-            return redirect(home_url(user), 303)
+            return signin.signed_in(redirect(home_url(user), 303))
         error = _("The name or the password is not right.")
     elif request.method == "POST":
         error = (
@@ -35,7 +35,9 @@ def login():
 @bp.route("/thong-ke/dang-xuat", with_commune=False, methods=["POST"])
 def logout():
     if LogoutForm(formdata=request.form).validate_on_submit() and current_user.is_authenticated:
-        user_id = current_user.id
+        # Every session of this user ends, a copied cookie too; first, so that when the database
+        # cannot write it, signing out fails visibly ("try again", 503, still signed in) rather
+        # than clearing this browser's cookie while a copy of it still opens the dashboard.
+        users.end_sessions(current_user.id)
         logout_user()
-        users.end_sessions(user_id)  # every session of this user ends, a copied cookie too
     return redirect(url_for("dashboard.login"), 303)

@@ -37,7 +37,7 @@ def rows_for(
     """Daily counters with a weekly rhythm and a slow rise, as outreach would give."""
     rng = random.Random(seed)
     for commune in communes:
-        base = (commune.population or rng.randint(6_000, 30_000)) / 1_000 * rng.uniform(0.4, 1.6)
+        base = rng.randint(6_000, 30_000) / 1_000 * rng.uniform(0.4, 1.6)
         for back in range(days):
             day = end - dt.timedelta(days=back)
             trend = 1 + (days - back) / days  # outreach grows over the period

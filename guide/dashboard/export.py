@@ -1,18 +1,21 @@
-"""The dashboard's tables as CSV: UTF-8 with a byte-order mark (so Excel reads Vietnamese), headers
-in the visitor's language, cells that look like formulas neutralised."""
+"""The dashboard's tables as CSV: UTF-8 with a byte-order mark (so Excel reads Vietnamese), fields
+separated by ";" (Excel with Vietnamese settings lists with ";", and reads a "," file as one column),
+headers in the visitor's language, cells guarded against formulas (spreadsheet.py)."""
 
-import csv
 import datetime as dt
 import io
 
 from flask import current_app
 from flask_babel import gettext as _
 
+from .. import spreadsheet
 from ..tallies.classify import ARRIVAL_SOURCES
 from . import judge
 from .figures import DateRange, Figures
 from .gathering import ALL_COLUMNS
 from .present import display
+
+SEPARATOR = ";"
 
 # The commune's days, one line each.
 DAILY_COLUMNS = ("visitors", "views", "wizard_starts", "outcomes", "portal", *ARRIVAL_SOURCES)
@@ -20,19 +23,13 @@ DAILY_COLUMNS = ("visitors", "views", "wizard_starts", "outcomes", "portal", *AR
 
 def csv_response(header: list[str], rows: list[list], filename: str):
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = spreadsheet.Writer(buffer, delimiter=SEPARATOR)
     writer.writerow(header)
     for row in rows:
-        writer.writerow([neutralise(cell) for cell in row])
+        writer.writerow(row)
     response = current_app.response_class("\ufeff" + buffer.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def neutralise(cell):
-    """A cell as text; one a spreadsheet would run as a formula (=, +, -, @…) begins with a quote."""
-    text = "" if cell is None else str(cell)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def district_csv(rows: list[judge.Judged], period: DateRange, labels: dict[str, str]):
@@ -53,3 +50,10 @@ def commune_csv(slug: str, days: list[tuple[dt.date, Figures]], period: DateRang
     return csv_response(
         [_("Day"), *[labels[c] for c in DAILY_COLUMNS]], rows, f"thong-ke-{slug}-{period.start}-{period.end}.csv"
     )
+
+
+def kind_of(column: str) -> str:
+    """How a figure is written in a workbook (workbook.FORMATS)."""
+    if column in judge.RATES:
+        return "share"
+    return "decimal" if column == "reach_per_1000" else "count"

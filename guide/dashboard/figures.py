@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from .. import clock, db, dossiers
+from ..communes import details
 from ..dossiers import Totals
 from ..tallies.classify import ARRIVAL_SOURCES
 from ..tallies.store import tally, tally_month
@@ -64,8 +65,9 @@ class Figures:
         return self.portal / self.visitors if self.visitors else None
 
     @property
-    def received(self) -> int:
-        return self.dossiers.received if self.dossiers else 0
+    def received(self) -> int | None:
+        """None where no figures were imported: no figures is not 0 dossiers."""
+        return self.dossiers.received if self.dossiers else None
 
     @property
     def online_share(self) -> float | None:
@@ -253,7 +255,8 @@ def by_commune(
         queries.append(
             (sa.select(*month_what, sa.func.sum(tally_month.c["count"])).where(in_months).group_by(*month_what), 1)
         )
-    table = {c.slug: Figures(c.slug, c.name, c.population) for c in communes}
+    people = details.populations(connection)  # entered on the dashboard (communes/details.py)
+    table = {c.slug: Figures(c.slug, c.name, people.get(c.slug)) for c in communes}
     for query, sign in queries:
         for commune, kind, subject, source, count in connection.execute(query):
             if commune in table:

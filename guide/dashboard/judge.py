@@ -1,14 +1,16 @@
-"""What the figures say: each rate beside the previous period's, and the communes far behind the
-province's median, with the reason in words. Plain functions over `figures.Figures`."""
+"""What the figures say: each rate beside the previous period's, and the communes below their target
+online share or far behind the province's median, with the reason in words. Plain functions over
+`figures.Figures`."""
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .figures import Figures, median_of
 
-# Rates, shown as percentages: their change is in percentage points, a count's in per cent.
-RATES = frozenset({"completion", "click_through", "useful_share", "online_share"})
+# Rates and shares, shown as percentages: their change is in percentage points, a count's in per cent.
+RATES = frozenset({"completion", "click_through", "useful_share", "online_share", "postal_share"})
 FAR_BELOW = 0.5  # a rate under half the province's median commune is flagged
 # A rate is judged only where enough people make it: below these, one person more or less swings it.
 MIN_STARTS = 20  # wizard starts, for completion
@@ -22,8 +24,15 @@ FLAGS = (
     ("reach_per_1000", "population", 1, _l("Few residents reached: share the links and posters")),
     ("online_share", "received", MIN_RECEIVED, _l("Few dossiers submitted online")),
 )
-# What to try, for the monthly report: one sentence per flag, the first that applies.
+BELOW_TARGET = "below_target"  # the flag of an online share under the target the province set
+# What to try, for the monthly report: one sentence per flag, the first that applies (and, for the
+# province, the commonest: the target first on a tie). From the guide's own outreach: help at the
+# centre (tro-giup-tai-xa), the share kit's links and posters.
 ADVICE = {
+    BELOW_TARGET: _l(
+        "Below the target: at the counter, help each resident submit their next dossier online on their own "
+        "phone with VNeID, and share the link to “getting ready to submit online” in the commune's Zalo groups."
+    ),
     "completion": _l(
         "Check the wizard's questions with a few residents at the counter: many begin and stop before the plan."
     ),
@@ -81,31 +90,49 @@ class Judged:
 
     @property
     def reasons(self) -> list[str]:
-        return [str(words) for rate, _base, _minimum, words in FLAGS if rate in self.flags]
+        below = [self.below_target_words()] if BELOW_TARGET in self.flags else []
+        return below + [str(words) for rate, _base, _minimum, words in FLAGS if rate in self.flags]
+
+    def below_target_words(self) -> str:
+        return _(
+            "Online share %(share)s, %(num)s points below the %(target)s target",
+            share=f"{self.now.online_share:.0%}",
+            num=f"{self.points_to_target:.0f}",
+            target=f"{self.target:.0%}",
+        )
 
     @property
     def advice(self) -> str:
         return str(ADVICE[self.flags[0]]) if self.flags else str(KEEP_GOING)
 
 
-def judge(rows: list[Figures], before: list[Figures]) -> list[Judged]:
-    """Each commune with its previous period and its flags, judged against the median of the
-    communes whose rate rests on enough people."""
+def judge(rows: list[Figures], before: list[Figures], targets: dict[str, float | None] | None = None) -> list[Judged]:
+    """Each commune with its previous period, its target (from `targets`, by slug) and its flags:
+    below its target, then each rate judged against the median of the communes whose rate rests on
+    enough people."""
+    targets = targets or {}
     earlier = {row.slug: row for row in before}
     medians = {}
     for rate, base, minimum, _words in FLAGS:
         medians[rate] = median_of([row for row in rows if (row.value(base) or 0) >= minimum], rate)
     judged = []
     for row in rows:
-        flags = [
-            rate
-            for rate, base, minimum, _words in FLAGS
-            if row.value(rate) is not None
-            and (row.value(base) or 0) >= minimum
-            and row.value(rate) < FAR_BELOW * medians[rate]
-        ]
-        judged.append(Judged(row, earlier.get(row.slug) or Figures(row.slug, row.name, row.population), flags))
+        target = targets.get(row.slug)
+        before_row = earlier.get(row.slug) or Figures(row.slug, row.name, row.population)
+        judged.append(Judged(row, before_row, flags_of(row, medians, target), target))
     return judged
+
+
+def flags_of(row: Figures, medians: dict[str, float], target: float | None) -> list[str]:
+    """Below its target first, then each rate far below the median, where enough people make it."""
+    below = target is not None and row.online_share is not None and row.online_share < target
+    return [BELOW_TARGET] * below + [
+        rate
+        for rate, base, minimum, _words in FLAGS
+        if row.value(rate) is not None
+        and (row.value(base) or 0) >= minimum
+        and row.value(rate) < FAR_BELOW * medians[rate]
+    ]
 
 
 def advice_for(flagged: list[Judged]) -> str:

@@ -1,6 +1,6 @@
 """The district's page (every commune, judged and sorted, or as CSV), a commune's page (its days,
 tops, months and charts, or its days as CSV), and the district's targets. Thin: gathering.py
-reads the figures, present.py words and draws them, export.py writes the CSV."""
+reads the figures, present.py words and draws them, export.py writes the CSV, workbook.py the .xlsx."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -8,7 +8,7 @@ from flask_login import login_required
 
 from .. import clock, db
 from ..extensions import is_partial
-from . import demo, export, figures, gathering, present, targets
+from . import demo, export, figures, gathering, monthly, present, summary, targets, workbook
 from .access import requires_role, visible_commune
 from .blueprint import bp
 from .forms import TargetForm
@@ -32,11 +32,13 @@ def district():
     labels = present.column_labels()
     if request.args.get("format") == "csv":
         return export.district_csv(found.rows, period, labels)
+    if request.args.get("format") == "xlsx":
+        return workbook.district_xlsx(found.rows, period, labels)
     context = dict(
         rows=found.rows,
         period=period,
         range_ok=range_ok,
-        columns=choice.columns,
+        columns=present.with_data(choice.columns, found.rows),
         every_column=choice.every_column,
         labels=labels,
         display=present.display,
@@ -46,12 +48,13 @@ def district():
         query=present.filters(),
         name_filter=choice.name_filter,
         min_useful=figures.MIN_USEFUL_ANSWERS,
-        every_target=found.every_target,
         ranking_chart=present.ranking_chart(found.rows, choice.ranked_by, labels),
     )
     if is_partial():
         return render_template("dashboard/_district_table.html", **context, partial=True)
-    return render_template("dashboard/district.html", **context)
+    with figures.reading() as connection:
+        said = summary.summarise(connection, clock.today(), present.communes(), present.portal_keys())
+    return render_template("dashboard/district.html", **context, summary=said)
 
 
 @bp.route("/thong-ke/xa/<slug>", with_commune=False)
@@ -66,6 +69,8 @@ def commune(slug: str):
     labels = present.column_labels()
     if request.args.get("format") == "csv":
         return export.commune_csv(place.slug, found.days, period, labels)
+    if request.args.get("format") == "xlsx":
+        return workbook.commune_xlsx(place.slug, found.days, period, labels)
     return render_template(
         "dashboard/commune.html",
         place=place,
@@ -81,6 +86,8 @@ def commune(slug: str):
         top_guides=present.labelled(found.top_guides),
         top_outcomes=present.labelled(found.top_outcomes),
         months=found.months,
+        latest=found.latest,
+        dossier_figures=monthly.DOSSIER_FIGURES,
         not_useful=[(label, found.not_useful.get(code, 0)) for code, label in present.not_useful_reasons()],
         own_target=found.own_target,
         demo=demo.is_marked(),
@@ -106,4 +113,16 @@ def set_target():
         flash(_("A target is a whole per cent from 1 to 100, such as 30."), "error")
         return redirect(back, 303)
     targets.set_target(db.engine(), slug, percent)
+    flash(target_saved(place, percent), "target")
     return redirect(back, 303)
+
+
+def target_saved(place, percent: int | None) -> str:
+    """The confirmation beside the target form, saying what now holds."""
+    if place is None:
+        if percent is None:
+            return _("Target removed: no commune has the province's target now.")
+        return _("Target saved: %(num)s%% online for every commune.", num=percent)
+    if percent is None:
+        return _("Target removed: %(place)s has the target set for every commune.", place=place.name)
+    return _("Target saved: %(num)s%% online for %(place)s.", num=percent, place=place.name)

@@ -58,6 +58,11 @@ class TableChoice:
         return self.column if self.column != "name" else "visitors"
 
 
+def with_data(columns: tuple[str, ...], rows) -> tuple[str, ...]:
+    """The columns some commune has a figure for (no population anywhere: no reach per 1,000)."""
+    return tuple(c for c in columns if c == "name" or any(row.now.value(c) is not None for row in rows))
+
+
 def filters() -> dict[str, str]:
     """The range (and a commune name being looked for), kept in every link of the page."""
     return {k: v for k, v in request.args.items() if k in ("ky", "tu", "den", "xa")}
@@ -90,7 +95,7 @@ def column_labels() -> dict[str, str]:
 def display(value, column: str) -> str:
     if value is None:
         return ""
-    if column in judge.RATES or column == "postal_share":
+    if column in judge.RATES:
         return f"{value:.0%}"
     if column == "reach_per_1000":
         return f"{value:.1f}"
@@ -139,10 +144,10 @@ def commune_charts(found: Commune, labels: dict[str, str]) -> dict:
         "shares_chart": charts.line_chart(
             "chart-shares",
             _("Share of dossiers submitted online and by post, per month"),
-            [month.month.strftime("%m/%Y") for month in months],
+            [month.month.strftime("%m/%Y") for month, _changes in months],
             [
-                (labels["online_share"], [round((m.online_share or 0) * 100) for m in months]),
-                (labels["postal_share"], [round((m.postal_share or 0) * 100) for m in months]),
+                (labels["online_share"], [round((m.online_share or 0) * 100) for m, _changes in months]),
+                (labels["postal_share"], [round((m.postal_share or 0) * 100) for m, _changes in months]),
             ],
         )
         if len(months) > 1

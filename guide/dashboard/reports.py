@@ -8,6 +8,7 @@ from .. import clock
 from . import demo, figures, gathering, present
 from .access import requires_role, visible_commune
 from .blueprint import bp
+from .monthly import DOSSIER_FIGURES, months_back
 
 
 @bp.route("/thong-ke/bao-cao", with_commune=False)
@@ -26,7 +27,7 @@ def monthly_report(place):
     """The report of one commune, or (None) of the province, for the month asked for (?thang=)."""
     today = clock.today()
     month, month_ok = figures.parse_month(today, request.args.get("thang"))
-    before = figures.month_range(gathering.months_back(month.start, 1), today)
+    before = figures.month_range(months_back(month.start, 1), today)
     with figures.reading() as connection:
         found = gathering.report(
             connection, place.slug if place else None, month, before, present.communes(), present.portal_keys()
@@ -41,6 +42,10 @@ def monthly_report(place):
         flagged=found.flagged,
         advice=found.advice,
         top_guides=present.labelled(found.top_guides),
+        dossiers=found.dossiers,
+        dossier_figures=DOSSIER_FIGURES,
+        communes=found.communes,
+        below_target=found.below_target,
         reported=gathering.REPORTED,
         labels=present.column_labels(),
         display=present.display,

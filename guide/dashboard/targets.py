@@ -4,6 +4,7 @@ any commune's own in its place. Whole per cent, 1 to 100."""
 import sqlalchemy as sa
 
 from .. import db
+from ..text import whole_number
 
 EVERY_COMMUNE = ""  # the row that holds the province's target for all communes
 
@@ -27,10 +28,8 @@ def target_of(table: dict[str, int], commune: str) -> float | None:
 
 def parse_percent(text: str) -> int | None:
     """A target typed into the form ("30", "30 %", "30%"), or None when it is not a whole per cent from 1 to 100."""
-    text = text.strip().removesuffix("%").strip()
-    if not text.isdigit() or not 1 <= int(text) <= 100:
-        return None
-    return int(text)
+    number = whole_number(text.strip().removesuffix("%"))
+    return number if number is not None and 1 <= number <= 100 else None
 
 
 def set_target(engine: sa.Engine, commune: str, percent: int | None) -> None:

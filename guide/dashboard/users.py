@@ -11,8 +11,10 @@ Sessions can be ended from the server: each user has a session version, carried 
 on, which ends every session of that user in every browser, a copied cookie included.
 """
 
+import contextlib
 import functools
 import sys
+from collections.abc import Iterator
 
 import click
 import sqlalchemy as sa
@@ -22,8 +24,11 @@ from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import db
+from ..text import whole_number
 
-ROLES = ("district", "commune")
+ROLES = ("district", "commune")  # "district": whoever runs the outreach; since July 2025, the province
+# What staff type at the command line: "province" (the word they use) is the district role.
+ROLE_WORDS = {"province": "district", "district": "district", "commune": "commune"}
 MAX_NAME = 80
 MIN_PASSWORD = 10
 
@@ -75,34 +80,49 @@ def ensure_table() -> None:
     db.create_schema()
 
 
+@contextlib.contextmanager
+def _bounded(write: bool = False) -> Iterator[sa.Connection]:
+    """A connection (in a transaction that commits, when `write`) whose lock waits and statements
+    end after db.LOCK_WAIT_MS on PostgreSQL: a staff request held up by a lock on the users table
+    gets the "try again" page (503) in seconds, not when the lock ends (on SQLite the busy timeout
+    bounds it alike)."""
+    engine = db.engine()
+    with engine.begin() if write else engine.connect() as connection:
+        if connection.dialect.name == "postgresql":  # SET LOCAL: this transaction only
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(db.LOCK_WAIT_MS)}")
+            connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(db.LOCK_WAIT_MS)}")
+        yield connection
+
+
 def get(session_id: str) -> User | None:
     """The user a session belongs to, if that session has not been ended since."""
     user_id, _, version = str(session_id).partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
+    user_id, version = whole_number(user_id), whole_number(version)
+    if user_id is None or version is None:
         return None  # also a session from before versions: it ends
-    with db.engine().connect() as connection:
-        row = connection.execute(sa.select(users).where(users.c.id == int(user_id))).first()
-    return User(row) if row is not None and row.session_version == int(version) else None
+    with _bounded() as connection:
+        row = connection.execute(sa.select(users).where(users.c.id == user_id)).first()
+    return User(row) if row is not None and row.session_version == version else None
 
 
 def authenticate(name: str, password: str) -> User | None:
     """The user, or None: the same answer, with the same work, for a wrong password and an unknown name."""
     row = None
     if is_plausible_name(name):
-        with db.engine().connect() as connection:
+        with _bounded() as connection:
             row = connection.execute(sa.select(users).where(users.c.name == name)).first()
     right = check_password_hash(
         row.password_hash if row is not None else _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password
     )
     if row is not None and right:
         if row.failed_logins:
-            with db.engine().begin() as connection:
+            with _bounded(write=True) as connection:
                 connection.execute(users.update().where(users.c.id == row.id).values(failed_logins=0))
         return User(row)
     if is_plausible_name(name):
         # One statement, whether or not the name exists (it then changes nothing): atomic under
         # any number of workers, and the same work either way.
-        with db.engine().begin() as connection:
+        with _bounded(write=True) as connection:
             connection.execute(
                 users.update().where(users.c.name == name).values(failed_logins=users.c.failed_logins + 1)
             )
@@ -111,15 +131,15 @@ def authenticate(name: str, password: str) -> User | None:
 
 def end_sessions(user_id: str | int) -> None:
     """End every session of this user, wherever it was opened."""
-    with db.engine().begin() as connection:
+    with _bounded(write=True) as connection:
         connection.execute(
-            users.update().where(users.c.id == int(user_id)).values(session_version=users.c.session_version + 1)
+            users.update().where(users.c.id == user_id).values(session_version=users.c.session_version + 1)
         )
 
 
 def set_password(name: str, password: str) -> bool:
     """A new password; every session opened with the old one ends. False if there is no such user."""
-    with db.engine().begin() as connection:
+    with _bounded(write=True) as connection:
         result = connection.execute(
             users.update()
             .where(users.c.name == name)
@@ -133,7 +153,7 @@ def set_password(name: str, password: str) -> bool:
 
 
 def add(name: str, password: str, role: str, commune: str | None) -> None:
-    with db.engine().begin() as connection:
+    with _bounded(write=True) as connection:
         connection.execute(
             users.insert().values(name=name, password_hash=password_hash(password), role=role, commune=commune)
         )
@@ -155,10 +175,11 @@ users_cli = AppGroup("users", help="Dashboard users.")
 
 @users_cli.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--role", type=click.Choice(tuple(ROLE_WORDS)), required=True, help="province (every commune) or commune")
 @click.option("--commune", help="the commune's slug (required for --role commune)")
 def add_command(name: str, role: str, commune: str | None):
     """Add a user. The password is asked twice, or read from standard input when it is not a terminal."""
+    role = ROLE_WORDS[role]
     registry = current_app.extensions["guide.registry"]
     if not is_plausible_name(name):
         raise click.BadParameter(f"a name is 1 to {MAX_NAME} printable characters", param_hint="NAME")
@@ -167,14 +188,14 @@ def add_command(name: str, role: str, commune: str | None):
             "a commune user needs --commune with the slug of a registered commune", param_hint="--commune"
         )
     if role == "district" and commune:
-        raise click.BadParameter("a district user sees every commune: leave out --commune", param_hint="--commune")
+        raise click.BadParameter("a province user sees every commune: leave out --commune", param_hint="--commune")
     password = read_password()
     ensure_table()
     try:
         add(name, password, role, commune)
     except sa.exc.IntegrityError:
         raise click.ClickException(f"a user called {name!r} already exists") from None
-    click.echo(f"added {name} ({role}{' of ' + commune if commune else ''})")
+    click.echo(f"added {name} ({'commune user of ' + commune if commune else 'province user: every commune'})")
 
 
 @users_cli.command("password")

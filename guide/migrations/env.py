@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from alembic import context
 
 from guide import db, dossiers  # noqa: F401 (their tables)
+from guide.communes import details  # noqa: F401
 from guide.dashboard import demo, targets, users  # noqa: F401
 from guide.tallies import store  # noqa: F401
 

@@ -18,6 +18,7 @@ from . import cli, views
 from .classify import PageRequest, counts_for, is_person
 from .repeats import RepeatCap
 from .report import count as count  # the one way a view reports an event: tallies.count(…)
+from .store import visitor_key
 from .writer import Batch, Recorder
 
 EXTENSION = "guide.tallies"
@@ -107,9 +108,10 @@ def init_app(app: Flask) -> None:
     url = app.config["DATABASE_URL"]
     app.extensions[EXTENSION] = Recorder(
         lambda: db.engine_for(url),
+        visitor_key=visitor_key(app.secret_key),
         flush_seconds=app.config["TALLIES_FLUSH_SECONDS"],
         sqlite_file=db.sqlite_path(url),
-        # The spool and the markers of killed workers (leftovers.py); TALLIES_STATE_DIR only for tests.
+        # The spool and the markers of killed workers (leftovers.py); GUIDE_TALLIES_STATE_DIR may put them elsewhere.
         state_dir=app.config.get("TALLIES_STATE_DIR") or app.instance_path,
         logger=app.logger,
     )

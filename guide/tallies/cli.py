@@ -1,14 +1,13 @@
 """`flask tallies export` (CSV on stdout) and `flask tallies purge` (the day's housekeeping,
 `store.start_day`, which each worker's first write of the day also does)."""
 
-import csv
 import sys
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .. import db
+from .. import db, spreadsheet
 from .store import KEY, export_rows, forget_purged, start_day
 
 tallies_cli = AppGroup("tallies", help="Usage tallies: export the counters, purge short-lived data.")
@@ -27,7 +26,7 @@ def export_command(start, end, commune):
             raise click.BadParameter(f"no commune {commune!r}", param_hint="--commune")
         commune = found.slug
     db.create_schema()
-    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer = spreadsheet.Writer(sys.stdout, lineterminator="\n")
     writer.writerow((*KEY, "count"))
     with db.engine().connect() as connection:
         for row in export_rows(connection, start and start.date(), end and end.date(), commune):

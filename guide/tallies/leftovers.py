@@ -6,18 +6,21 @@ are counted as dropped, "visitors-unwritten"), and the next successful write of 
 it by renaming it (so no two merge one), writes it in its transaction and deletes it after the
 commit (a process killed between the two would leave it to be written again: the one window where
 a count can be doubled). While its writer runs, each process keeps a marker (tallies-open/, mode
-0600) saying how many requests it holds unwritten, updated at each write and removed at a clean
-exit: a marker left by a process that is gone (SIGKILL, out of memory) is counted by the next write
-as dropped, "killed" (the requests it said were waiting; those noted since its last write are
-unknown) and "killed-processes" (one per such process). Both are kept per database (a key made from
-its URL, `name`), so a database never takes another's counts.
+0600) saying how many requests it holds unwritten: a count in a file mapped into memory, kept exact
+at every request noted and every write for the cost of a memory write, and the kernel's, not the
+process's, to keep when the process dies. It is removed at a clean exit: a marker left by a process
+that is gone (SIGKILL, out of memory) is counted by the next write as dropped, "killed" (the
+requests it had taken and not written) and "killed-processes" (one per such process). Both are
+kept per database (a key made from its URL, `name`), so a database never takes another's counts.
 """
 
 import contextlib
 import json
 import logging
+import mmap
 import os
 import secrets
+import struct
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -29,6 +32,10 @@ OPEN_FOLDER = "tallies-open"  # in the instance folder: one marker per process w
 MAX_SPOOL_FILES = 1000  # past this many waiting, a stopping process's counts are lost (and logged)
 _CLAIMED = ".claimed-"  # a spool file or marker being written by the process whose pid follows
 _own_markers: set[str] = set()  # the markers of this process's recorders (a process may have several)
+# A marker's bytes: these four, the reason (its place in REASONS), the requests held unwritten, the pid.
+MARKER = struct.Struct("<4sIqq")
+MAGIC = b"GTM1"
+REASONS = ("killed", "unwritten")
 
 
 def write_private(path: Path, text: str, sync: bool = False) -> None:
@@ -93,6 +100,7 @@ class Leftovers:
     def __init__(self, state_dir: Path | None, name: Callable[[], str], logger: logging.Logger):
         self.state_dir, self._name, self.logger = state_dir, name, logger
         self._marker: Path | None = None  # this process's marker, once written
+        self._map: mmap.mmap | None = None  # its bytes, mapped
         self._marked: tuple[int, str] | None = None  # what it says
         self._marker_failed = False
         self._lock = threading.Lock()  # the writer thread and a flush() or the exit may mark at once
@@ -106,19 +114,24 @@ class Leftovers:
         return folder
 
     def mark(self, waiting: int, reason: str = "killed") -> None:
-        """Say in this process's marker how many requests it holds unwritten (a count, nothing else)."""
+        """Say in this process's marker how many requests it holds unwritten (a count, nothing else):
+        the file is made on first use, then only its mapped bytes change."""
         if self.state_dir is None or self._marked == (waiting, reason):
             return
         with self._lock:
             try:
-                folder = self._folder(OPEN_FOLDER)
-                if folder is None:
-                    return
                 own = f"{self._name()}-{os.getpid()}-"
-                if self._marker is None or not self._marker.name.startswith(own):
-                    self._marker = folder / f"{own}{secrets.token_hex(4)}"
-                    _own_markers.add(self._marker.name)
-                write_private(self._marker, json.dumps({"pid": os.getpid(), "waiting": waiting, "reason": reason}))
+                if self._marker is None or not self._marker.name.startswith(own):  # the first, or a forked child's
+                    folder = self._folder(OPEN_FOLDER)
+                    if folder is None:
+                        return
+                    marker = folder / f"{own}{secrets.token_hex(4)}"
+                    write_private(marker, "\0" * MARKER.size)
+                    with open(marker, "r+b") as file:
+                        self._map = mmap.mmap(file.fileno(), MARKER.size)
+                    self._marker = marker
+                    _own_markers.add(marker.name)
+                MARKER.pack_into(self._map, 0, MAGIC, REASONS.index(reason), waiting, os.getpid())
                 self._marked = (waiting, reason)
             except Exception as error:
                 if not self._marker_failed:
@@ -132,8 +145,10 @@ class Leftovers:
             if self._marker is not None:
                 with contextlib.suppress(OSError):
                     os.unlink(self._marker)
+                with contextlib.suppress(Exception):
+                    self._map.close()
                 _own_markers.discard(self._marker.name)
-                self._marker, self._marked = None, None
+                self._marker, self._marked, self._map = None, None, None
 
     def spool(self, counts: Counter, drops: Counter, requests: int) -> bool:
         """At exit: put what could not be written in a spool file (counters and drop counts only).
@@ -200,8 +215,8 @@ class Leftovers:
         counts, drops = Counter(), Counter()
         for path, original in claimed:
             try:
-                found = json.loads(path.read_text("utf-8"))
                 if original.parent.name == SPOOL_FOLDER:
+                    found = json.loads(path.read_text("utf-8"))
                     these = Counter()
                     for day, commune, kind, subject, source, locale, n in found["counts"]:
                         key = (date.fromisoformat(day), commune, kind, subject, source, locale)
@@ -210,9 +225,9 @@ class Leftovers:
                         these[key] += n
                     dropped = Counter(found["dropped"])
                 else:
-                    these, reason = Counter(), found.get("reason", "killed")
-                    dropped = Counter({reason: found["waiting"]})
-                    if reason == "killed":  # what it held at its last write; those noted since are unknown
+                    (reason, waiting), these = _marker_says(path.read_bytes()), Counter()
+                    dropped = Counter({reason: waiting})
+                    if reason == "killed":  # the requests it had taken and not written
                         dropped["killed-processes"] += 1
                 if not all(isinstance(reason, str) and type(n) is int and n >= 0 for reason, n in dropped.items()):
                     raise ValueError(f"not drop counts: {dict(dropped)}")
@@ -224,3 +239,16 @@ class Leftovers:
             counts.update(these)
             drops.update(dropped)
         return counts, drops
+
+
+def _marker_says(data: bytes) -> tuple[str, int]:
+    """(reason, requests waiting) from a marker's bytes; also from the JSON of the markers before them."""
+    if data == bytes(MARKER.size):  # made, and the process gone before it said anything
+        return "killed", 0
+    if data.startswith(MAGIC):
+        _magic, reason, waiting, _pid = MARKER.unpack_from(data + bytes(MARKER.size))
+        if reason >= len(REASONS) or waiting < 0:
+            raise ValueError(f"not a marker: {data!r}")
+        return REASONS[reason], waiting
+    found = json.loads(data.decode("utf-8"))
+    return found.get("reason", "killed"), found["waiting"]

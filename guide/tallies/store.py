@@ -3,17 +3,21 @@ and PostgreSQL. Counters: one row per (day, commune, kind, subject, source, loca
 dialect's INSERT … ON CONFLICT DO UPDATE, so any number of worker processes can count at once
 without losing an update; their sums per month beside them.
 
-Daily unique visitors without keeping anything about a person: a visitor is a truncated hash of
-(a random salt for the day, IP address, user agent). The salt lives in the database so that every
-worker process hashes alike, and it is deleted with the day's hashes once the day is over
-(`start_day`), after which those hashes can no longer be linked to anyone. IP address and user
-agent are never stored.
+Daily unique visitors without keeping anything about a person: a visitor is a truncated HMAC of
+(a random salt for the day, IP address, user agent), keyed by a key made from the instance's secret
+(`visitor_key`), which the database does not hold: the database alone, or a dump of it, cannot
+tell whose a hash is by trying addresses and common user agents. The salt lives in the database so
+that every worker process hashes alike, and it is deleted with the day's hashes once the day is
+over (`start_day`), after which those hashes can no longer be linked to anyone even with the
+secret. IP address and user agent are never stored. (A new secret mid-day counts that day's
+visitors again once: the hashes differ.)
 
 The one write path, the `Recorder` (a background thread writing what pages noted), is in writer.py;
 why a write failed, in failures.py.
 """
 
 import hashlib
+import hmac
 import logging
 import secrets
 from collections import Counter
@@ -94,9 +98,15 @@ salt = sa.Table(
 )
 
 
-def visitor_hash(day_salt: str, ip: str, user_agent: str) -> str:
-    digest = hashlib.sha256("\n".join((day_salt, ip, user_agent)).encode("utf-8", "replace")).hexdigest()
-    return digest[:HASH_HEX_CHARS]
+def visitor_key(secret: str | bytes) -> bytes:
+    """The visitor hash's key, made from the instance's secret (the secret itself signs cookies)."""
+    secret = secret.encode() if isinstance(secret, str) else secret
+    return hmac.new(secret, b"guide: daily visitor hash", hashlib.sha256).digest()
+
+
+def visitor_hash(key: bytes, day_salt: str, ip: str, user_agent: str) -> str:
+    message = "\n".join((day_salt, ip, user_agent)).encode("utf-8", "replace")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:HASH_HEX_CHARS]
 
 
 def _insert(connection: sa.Connection):
@@ -196,3 +206,27 @@ def forget_purged(engine: sa.Engine) -> None:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     except Exception as error:
         logging.getLogger(__name__).warning("tallies: the checkpoint after the purge failed: %s", error)
+
+
+# Not requests: how many worker processes were killed with counts in hand (leftovers.py).
+NOT_REQUESTS = frozenset({"killed-processes", "visitors-unwritten"})
+
+
+def losses(connection: sa.Connection, start: date, end: date) -> dict[date, Counter]:
+    """What was lost, per day from `start` to `end`: the `dropped` counters (by reason) that every
+    process, on every server, wrote; days without a loss left out."""
+    query = (
+        sa.select(tally.c.day, tally.c.subject, sa.func.sum(tally.c["count"]))
+        .where(tally.c.day >= start, tally.c.day <= end, tally.c.commune == "", tally.c.kind == "dropped")
+        .group_by(tally.c.day, tally.c.subject)
+    )
+    found: dict[date, Counter] = {}
+    for day, reason, n in connection.execute(query):
+        if n:
+            found.setdefault(day, Counter())[reason] += int(n)
+    return found
+
+
+def requests_lost(by_reason: Counter) -> int:
+    """The requests among a day's losses (not the processes killed, nor visitors, counted apart)."""
+    return sum(n for reason, n in by_reason.items() if reason not in NOT_REQUESTS)

@@ -12,16 +12,20 @@ with the app's secret and never expiring, so a form left open for days still wor
 forged elsewhere does not. Cross-site posts are refused outright (Sec-Fetch-Site, Origin).
 """
 
+from datetime import date, timedelta
 from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, abort, current_app, redirect, render_template, request
 from itsdangerous import BadData, URLSafeSerializer
 
+from .. import db
+from ..clock import today
 from ..extensions import is_partial
 from ..pages import MAIN_WIZARD
 from ..prefixes import Blueprint, is_own_parameter
 from .classify import THANKS
 from .report import count
+from .store import losses, requests_lost
 
 bp = Blueprint("tallies", __name__)
 ANSWERS = ("yes", "no")
@@ -114,7 +118,26 @@ def about():
     return render_template("tallies/about.html")
 
 
+LOST_DAYS = 30  # the province dashboard tells of the losses of this many days
+
+
+def lost_lately() -> list[tuple[date, int]]:
+    """The days of the last LOST_DAYS with requests whose counts could not be written, and how many,
+    newest first: for the one line on the province dashboard (tallies/_lost.html)."""
+    end = today()
+    try:
+        with db.engine().connect() as connection:
+            found = losses(connection, end - timedelta(days=LOST_DAYS - 1), end)
+    except Exception:  # the dashboard's own queries say when the database is away; this line is no page's
+        current_app.logger.exception("tallies: could not read the losses")
+        return []
+    return sorted(
+        ((day, requests_lost(reasons)) for day, reasons in found.items() if requests_lost(reasons)), reverse=True
+    )
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_global(lost_lately, "tallies_lost")
     app.add_template_global(useful_token)
     app.add_template_global(useful_part)
     app.add_template_global(main_wizard, "useful_main_wizard")

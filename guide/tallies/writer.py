@@ -24,7 +24,7 @@ from ..clock import now as local_now
 from .classify import VISITOR, Event
 from .failures import KEPT_ON, DatabaseMissing, reason_for
 from .leftovers import Leftovers
-from .store import add_counts, forget_purged, new_visitors, salt, start_day, visitor_hash
+from .store import add_counts, forget_purged, new_visitors, salt, start_day, tally, visitor_hash
 
 MAX_PENDING = 100_000  # requests waiting for the writer: past this (the database gone for long), drop
 EXIT_PATIENCE_SECONDS = 5.0  # a stopping worker's last write may try again this long while locked
@@ -78,10 +78,12 @@ def _bound(connection: sa.Connection) -> None:
         connection.exec_driver_sql(f"SET LOCAL statement_timeout = {db.LOCK_WAIT_MS}")
 
 
-def _first_seen(connection: sa.Connection, day: date, day_salt: str, visitors: dict) -> list[tuple[str, str]]:
+def _first_seen(
+    connection: sa.Connection, key: bytes, day: date, day_salt: str, visitors: dict
+) -> list[tuple[str, str]]:
     """(commune, locale) of each of `visitors` (Pending's) on `day` not seen there before, by its hash."""
     locales = {
-        (commune, visitor_hash(day_salt, ip, user_agent)): locale
+        (commune, visitor_hash(key, day_salt, ip, user_agent)): locale
         for (visit_day, commune, ip, user_agent), locale in visitors.items()
         if visit_day == day
     }
@@ -97,7 +99,8 @@ class Recorder:
     SIGTERM, max-requests). So a page costs a dictionary update, and each worker takes the write
     lock once per interval. Since no page waits on that thread, it waits for a lock as long as the
     database's bound allows (db.LOCK_WAIT_MS). `flush()` writes at once (the tests, `flask` commands).
-    A batch holds the IP address and user agent in memory only, for the visitor hash.
+    A batch holds the IP address and user agent in memory only, for the visitor hash (keyed by
+    `visitor_key`, made from the instance's secret, so that the database alone re-identifies no one).
 
     A write that fails because the database is away (KEPT_ON: locked past the wait, read-only, its
     file gone, the server unreachable) is logged and its counts kept for the next write, up to
@@ -107,13 +110,16 @@ class Recorder:
     no longer be told from those already counted: dropped, "visitors-unwritten". When the exit
     write fails, the counters and drop counts go to a spool file in `state_dir` for a later process
     to write; a worker killed outright (SIGKILL, out of memory) loses what it held, and its marker
-    in `state_dir` lets the next process count that loss. Without a `state_dir`, neither.
+    in `state_dir`, which says at every request taken and every write how many it holds, lets the
+    next process count that loss exactly (requests, not a guess). A write that succeeds clears
+    `last_error`. Without a `state_dir`, neither.
     """
 
     def __init__(
         self,
         engine: Callable[[], sa.Engine],
         *,
+        visitor_key: bytes,
         flush_seconds: float = 1.0,
         sqlite_file=None,
         state_dir=None,
@@ -126,6 +132,7 @@ class Recorder:
                 f"{flush_seconds}: counts are written by a background thread, never in the request"
             )
         self.engine = engine
+        self.visitor_key = visitor_key  # store.visitor_key(the instance's secret): never in the database
         self.flush_seconds = flush_seconds
         self.sqlite_file = str(sqlite_file) if sqlite_file is not None else None
         self.clock = clock
@@ -142,6 +149,7 @@ class Recorder:
         self.last_error: str | None = None
         self._key: str | None = None  # the database's, in spool and marker names
         self._exiting = False  # the exit flush has begun: the writer thread no longer marks
+        self._writing = 0  # requests in the write under way, taken out of _pending
 
     def today(self) -> date:
         return self.clock().astimezone(TIMEZONE).date()
@@ -155,6 +163,7 @@ class Recorder:
             backlog = self._pending.requests >= MAX_PENDING  # the database gone for long: shed
             if not backlog:
                 self._pending.add(day, batch)
+                self._hold()  # taken: the marker says so before the page is answered
         if backlog:
             self.note_drop("backlog")
             return False
@@ -173,12 +182,13 @@ class Recorder:
                 pending, self._pending = self._pending, Pending()
                 if not pending.requests and not self._unwritten_drops:
                     return True
-                waiting = self._pending.requests
-            self._mark(pending.requests + waiting)  # killed during the write, these are what is lost
+                self._writing = pending.requests  # killed during the write, these are lost
             try:
                 return self._write_now(pending, patience)
             finally:
-                self._mark(self._pending.requests)
+                with self._lock:
+                    self._writing = 0  # written, kept (back in _pending) or dropped (counted as such)
+                    self._hold()
 
     def flush_at_exit(self) -> None:
         # The last chance for these counts, and nobody waits on them: several workers stopping
@@ -193,11 +203,10 @@ class Recorder:
                 self.leftovers.unmark()
 
     def status(self) -> dict:
-        return {
-            "dropped": sum(self.dropped.values()),
-            "dropped_by_reason": dict(self.dropped),
-            "last_error": self.last_error,
-        }
+        """What this process dropped, why its last write failed (None once one succeeds), what it holds unwritten."""
+        waiting = self._writing + self._pending.requests
+        dropped = {"dropped": sum(self.dropped.values()), "dropped_by_reason": dict(self.dropped)}
+        return {**dropped, "last_error": self.last_error, "waiting": waiting}
 
     def note_drop(self, reason: str, requests: int = 1) -> None:
         with self._lock:
@@ -214,11 +223,13 @@ class Recorder:
             with db.begin_immediate(engine) as connection:
                 _bound(connection)
                 connection.execute(db.alembic_version.update().values(version=db.alembic_version.c.version))
+                # The counters' own table too: a lock held on it alone stops every write of the tallies.
+                connection.execute(tally.update().where(sa.false()).values(count=tally.c["count"]))
             return "ok"
         except Exception as error:
             reason = reason_for(error)
             self.logger.warning("database cannot be written (%s): %s", reason, error)
-            if reason in ("unreachable", "missing"):
+            if reason in ("unreachable", "missing", "read-only"):
                 self._forget_connections()
             return reason
 
@@ -231,7 +242,8 @@ class Recorder:
         atexit.register(self.flush_at_exit)
 
     def _flush_every_so_often(self) -> None:
-        self._mark(self._pending.requests)
+        with self._lock:
+            self._hold()
         while True:
             time.sleep(self.flush_seconds)
             try:
@@ -250,8 +262,10 @@ class Recorder:
             # A failed write was rolled back whole, so trying the same counts again counts nothing twice.
             if reason != "locked" or time.monotonic() >= give_up_at:
                 break
-        if reason in ("unreachable", "missing"):
-            self._forget_connections()  # the next write opens a new one, or fails to
+        if reason in ("unreachable", "missing", "read-only"):
+            # The next write opens a new connection, or fails to: SQLite opens a file it may not
+            # write read-only and keeps it so, and a new connection finds it writable again.
+            self._forget_connections()
         if reason in KEPT_ON and self._keep_for_later(pending):
             self.logger.warning(
                 "tallies: could not write the counts of %d request(s) (%s), kept for the next write: %s",
@@ -272,6 +286,7 @@ class Recorder:
             if pending.requests + self._pending.requests > MAX_PENDING:
                 return False
             self._pending = pending.then(self._pending)
+            self._writing = 0  # held still, now in _pending
             return True
 
     def _forget_connections(self) -> None:
@@ -312,6 +327,10 @@ class Recorder:
         except BaseException:
             self.leftovers.unclaim(claimed)
             raise
+        with self._lock:  # committed: no longer held, and the database is written again
+            self._writing = 0
+            self._hold()
+            self.last_error = None
         self._salt = day_salt  # only now, with the commit done, is the day started in the database
         self.leftovers.written(claimed)
         if purged:
@@ -343,7 +362,7 @@ class Recorder:
             if day_salt is None or day_salt[0] != day:
                 started = start_day(connection, day)
                 day_salt, purged = (day, started.salt), purged + started.hashes_purged + started.salts_purged
-            for commune, locale in _first_seen(connection, day, day_salt[1], pending.visitors):
+            for commune, locale in _first_seen(connection, self.visitor_key, day, day_salt[1], pending.visitors):
                 counts[(day, commune, "visitors", "", "", locale)] += 1
         return day_salt, purged
 
@@ -362,6 +381,11 @@ class Recorder:
         """Only while this process's writer thread runs (it removes the marker at a clean exit)."""
         if self._flusher_pid == os.getpid() and (at_exit or not self._exiting):
             self.leftovers.mark(waiting, reason)
+
+    def _hold(self) -> None:
+        """The marker says what this process holds unwritten now: taken, not yet committed. With
+        `_lock` held, so that no two say it out of order."""
+        self._mark(self._writing + self._pending.requests)
 
     def _spool(self) -> bool:
         """At exit: what could not be written goes to a spool file. True when nothing is left unkept."""

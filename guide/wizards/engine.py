@@ -7,7 +7,7 @@ them from the first question. So every step can be bookmarked, shared, reloaded 
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .model import Outcome, Question, Wizard
+from .model import Outcome, Question, Wizard, longest_path
 
 
 @dataclass(frozen=True)
@@ -34,27 +34,15 @@ class State:
         at = ids.index(question_id) if question_id in ids else len(ids)
         return self.answered[at - 1][0] if at > 0 else None
 
-    def place(self, wizard: Wizard, question_id: str) -> tuple[int, int | None]:
-        """Which question this is on the path ("Question 2"), and of how many ("of 4") only where
-        every way on from it, given the answers before it, asks the same number: a total is never
-        promised that the visitor's own answers may cut short or stretch."""
+    def place(self, wizard: Wizard, question_id: str) -> tuple[int, int]:
+        """Which question this is on the path, and how many more at most ("Question 2, at most 3
+        more"): those asked before it, then the longest way on after it given those answers. Not a
+        total: a total from the longest way would shrink as answers shorten the path ("2 of 5", then
+        "3 of 3")."""
         ids = [q.id for q, _ in self.answered]
         before = ids.index(question_id) if question_id in ids else len(ids)
         answers = {q.id: answer for q, answer in self.answered[:before]}
-        lengths = questions_left(wizard, question_id, answers)
-        return before + 1, (before + lengths.pop() if len(lengths) == 1 else None)
-
-
-def questions_left(wizard: Wizard, node: str, answers: dict[str, str]) -> set[int]:
-    """How many questions each way on from `node` still asks (`node` included; {0} at an outcome),
-    given the answers before it."""
-    if node in wizard.outcomes:
-        return {0}
-    question, lengths = wizard.questions[node], set()
-    for value in question.choices:
-        answered = {**answers, node: value}
-        lengths |= {1 + n for n in questions_left(wizard, question.next_node(value, answered), answered)}
-    return lengths
+        return before + 1, longest_path(wizard, question_id, answers) - 1
 
 
 def replay(wizard: Wizard, given: Mapping[str, str]) -> State:

@@ -331,6 +331,18 @@ def all_paths(wizard: Wizard) -> Iterator[tuple[dict[str, str], str]]:
             stack.append((following, after))
 
 
+def longest_path(wizard: Wizard, node: str, answers: dict[str, str]) -> int:
+    """How many questions are left from `node` on the longest way on, given the answers before it
+    (`node` included; 0 at an outcome). The "2 of 4" a question shows never undercounts what is left."""
+    if node in wizard.outcomes:
+        return 0
+    question, after_this = wizard.questions[node], 0
+    for value in question.choices:
+        answered = {**answers, node: value}
+        after_this = max(after_this, longest_path(wizard, question.next_node(value, answered), answered))
+    return 1 + after_this
+
+
 def load_wizards(content_dir: Path, library: Library) -> dict[str, Wizard]:
     problems: list[Problem] = []
     wizards = {}

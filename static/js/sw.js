@@ -1,6 +1,6 @@
 // Offline after one visit (served at /sw.js: its scope is the site). Keeps only what was opened;
 // never the dashboard, sign-in, /ra/, what someone typed (search, finder), non-GETs, no-store.
-const PAGES = "pages-v1", STATIC = "static-v1", OFFLINE = "offline-v1", LIMIT = 60;
+const PAGES = "pages-v1", STATIC = "static-v1", OFFLINE = "offline-v2", LIMIT = 60;
 const SCOPE = new URL(self.registration.scope).pathname;
 const NEVER_KEPT = /^([a-z]{2,3}\/)?(xa\/[^/]+\/)?(thong-ke|ra|tim-kiem|tim-xa)(\/|$)/;
 const HASHED = /\.[0-9a-f]{10}\.\w+$/; // named by their bytes: never stale
@@ -37,15 +37,46 @@ async function put(name, key, response) {
 
 const kept = (name, key) => caches.open(name).then((cache) => cache.match(key, { ignoreVary: true }));
 
-// The offline notice with the longest language prefix ("/en/", "/") that starts this path
+// Of the offline notices kept (one a language), the one whose prefix ("/en/", "/") starts this path
+// the longest way: the notice in this path's language
+function noticeFor(path, notices) {
+  let best = null;
+  for (const notice of notices) if (path.startsWith(notice.prefix) && (!best || notice.prefix.length > best.prefix.length)) best = notice;
+  return best;
+}
+
+const escaped = (text) => text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+const PLAN = /\/ket-qua(\?|$)/; // a wizard's outcome: the plan someone made
+
+// The pages kept in the notice's language, as links, plans first then the latest opened: what
+// opens without a network (the notice itself links to nothing else, or it would lead back here)
+async function savedPages(notice, notices) {
+  const cache = await caches.open(PAGES), items = [];
+  for (const request of (await cache.keys()).reverse()) {
+    const address = new URL(request.url);
+    if (noticeFor(address.pathname, notices) !== notice) continue;
+    const html = await (await cache.match(request)).text();
+    const title = (html.match(/<title>([^<]*)<\/title>/) || [, address.pathname])[1];
+    items.push({ plan: PLAN.test(address.pathname + address.search), html: `<li><a href="${escaped(address.pathname + address.search)}">${title}</a></li>` });
+  }
+  items.sort((a, b) => b.plan - a.plan); // stable: the latest first within plans and within pages
+  return items.map((item) => item.html).join("");
+}
+
 async function offlineNotice(url) {
   const cache = await caches.open(OFFLINE);
-  let best = null;
-  for (const request of await cache.keys()) {
-    const path = new URL(request.url).pathname, prefix = path.slice(0, path.lastIndexOf("/") + 1);
-    if (url.pathname.startsWith(prefix) && (!best || prefix.length > best.prefix.length)) best = { request, prefix };
-  }
-  return best ? cache.match(best.request) : Response.error();
+  const notices = (await cache.keys()).map((request) => {
+    const path = new URL(request.url).pathname;
+    return { request, prefix: path.slice(0, path.lastIndexOf("/") + 1) };
+  });
+  const notice = noticeFor(url.pathname, notices);
+  if (!notice) return Response.error();
+  const copy = await cache.match(notice.request);
+  const html = (await copy.text()).replace("<!-- saved pages -->", await savedPages(notice, notices));
+  const headers = new Headers(copy.headers);
+  headers.delete("Content-Encoding");
+  headers.delete("Content-Length");
+  return new Response(html, { headers });
 }
 
 async function page(request, url, keep) {

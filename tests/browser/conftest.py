@@ -4,16 +4,15 @@ A missing browser fails these tests; it never skips them silently.
 """
 
 import os
-import shutil
 from pathlib import Path
 
 import pypdfium2
 import pytest
 from playwright.sync_api import Page
 
-from guide import create_app, db
+from guide import create_app
 
-from ..conftest import ROOT, LiveServer
+from ..conftest import LiveServer, record_details
 
 CHROMIUM = os.environ.get("GUIDE_CHROMIUM", "/usr/bin/chromium")
 
@@ -48,15 +47,10 @@ def print_to_pdf(page: Page, path) -> pypdfium2.PdfDocument:
     return pypdfium2.PdfDocument(str(path))
 
 
-def serve_with_overlay(folder: Path, overlay: str, public_url: str) -> LiveServer:
-    """The shipped content with `overlay` as its communes-local.yaml (offices to print), served
-    with GUIDE_PUBLIC_URL set, on a database of its own in `folder`."""
-    content = folder / "content"
-    shutil.copytree(ROOT / "content", content)
-    (content / "communes-local.yaml").write_text(overlay, encoding="utf-8")
-    app = create_app(
-        {"CONTENT_DIR": content, "PUBLIC_URL": public_url, "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}"}
-    )
-    with app.app_context():
-        db.create_schema()
+def serve_with_offices(folder: Path, offices: dict, public_url: str) -> LiveServer:
+    """The shipped content, served with GUIDE_PUBLIC_URL set, on a database of its own in `folder`
+    where `offices` ({slug: Details fields}) are entered as the communes' staff would."""
+    app = create_app({"PUBLIC_URL": public_url, "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}"})
+    for slug, given in offices.items():
+        record_details(app, slug, **given)
     return LiveServer(app)

@@ -7,7 +7,10 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from ..conftest import LIVE_USERS
+from guide import db
+from guide.dashboard import targets
+
+from ..conftest import LIVE_USERS, record_details
 from .conftest import print_to_pdf
 
 pytestmark = pytest.mark.browser
@@ -89,6 +92,19 @@ def test_commune_user_is_kept_to_their_commune(live_server, browser):
 def test_the_district_view_judges_at_a_glance_on_an_officers_screen(live_server, browser, district_session):
     """1366×768, the shipped province's 102 communes: the commune, reach per 1,000, completion,
     click-through and each figure's change are all in view across, with no sideways scrolling."""
+    communes = live_server.app.extensions["guide.registry"].communes
+    for number, commune in enumerate(communes):
+        record_details(
+            live_server.app, commune.slug, population=5_000 + 97 * number
+        )  # test data: reach per 1,000 shows
+    try:
+        officers_screen(live_server, browser, district_session)
+    finally:  # the other tests on this server see the shipped state: no population
+        for commune in communes:
+            record_details(live_server.app, commune.slug)
+
+
+def officers_screen(live_server, browser, district_session):
     context = browser.new_context(viewport={"width": 1366, "height": 768}, storage_state=district_session)
     page = context.new_page()
     page.goto(live_server.url + "/thong-ke/")
@@ -119,18 +135,32 @@ def test_the_district_view_judges_at_a_glance_on_an_officers_screen(live_server,
     context.close()
 
 
+@pytest.mark.parametrize("target", [None, 60])
 @pytest.mark.parametrize("path", ["/thong-ke/bao-cao", "/thong-ke/xa/krong-ana/bao-cao"])
-def test_a_monthly_report_prints_on_one_a4_page(live_server, browser, district_session, tmp_path, path):
-    context = browser.new_context(storage_state=district_session)
-    page = context.new_page()
-    page.goto(live_server.url + path)
-    expect(page.locator("h1")).to_contain_text("Báo cáo tháng")
-    expect(page.get_by_role("button", name="In", exact=True)).to_be_visible()  # shown once it works
-    pdf = print_to_pdf(page, tmp_path / "report.pdf")
-    assert len(pdf) == 1, f"{path} prints on {len(pdf)} pages"
-    text = pdf[0].get_textpage().get_text_range()
-    assert "Nên thử" in text and "Nộp trực tuyến" in text  # what to try, and the online share
-    context.close()
+def test_a_monthly_report_prints_on_one_a4_page(live_server, browser, district_session, tmp_path, path, target):
+    """With no target, and with one most communes are below (each flagged with its distance)."""
+    with live_server.app.app_context():
+        targets.set_target(db.engine(), targets.EVERY_COMMUNE, target)
+    try:
+        context = browser.new_context(storage_state=district_session)
+        page = context.new_page()
+        page.goto(live_server.url + path)
+        expect(page.locator("h1")).to_contain_text("Báo cáo tháng")
+        expect(page.get_by_role("button", name="In", exact=True)).to_be_visible()  # shown once it works
+        pdf = print_to_pdf(page, tmp_path / "report.pdf")
+        assert len(pdf) == 1, f"{path} prints on {len(pdf)} pages"
+        text = " ".join(pdf[0].get_textpage().get_text_range().split())
+        assert "Nên thử" in text and "Nộp trực tuyến" in text  # what to try, and the online share
+        assert "So với tháng trước" in text and "So với" in text.split("Nộp trực tuyến")[0]  # no column cut off
+        if path == "/thong-ke/bao-cao":
+            communes = len(live_server.app.extensions["guide.registry"].communes)
+            assert f"{communes} / {communes} xã có số liệu tháng này." in text  # the demo fills every commune
+        if target:
+            assert "Dưới mục tiêu: tại quầy" in text  # the advice follows the target (the demo stays under 60 %)
+        context.close()
+    finally:
+        with live_server.app.app_context():
+            targets.set_target(db.engine(), targets.EVERY_COMMUNE, None)
 
 
 def test_an_officer_imports_the_online_shares_and_sees_them_on_the_communes_page(browser, tmp_path):
@@ -174,3 +204,40 @@ def test_an_officer_imports_the_online_shares_and_sees_them_on_the_communes_page
         context.close()
     finally:
         server.stop()
+
+
+DASHBOARD_PAGES = (
+    "/thong-ke/",
+    "/thong-ke/xa/ea-na",
+    "/thong-ke/bao-cao",
+    "/thong-ke/xa/ea-na/bao-cao",
+    "/thong-ke/xa/ea-na/thong-tin",
+    "/thong-ke/thong-tin-xa",
+    "/thong-ke/so-lieu-ho-so",
+)
+
+
+@pytest.mark.parametrize("path", DASHBOARD_PAGES)
+def test_every_dashboard_page_fits_a_phone_without_sideways_scrolling(live_server, browser, district_session, path):
+    context = browser.new_context(viewport={"width": 360, "height": 800}, storage_state=district_session)
+    page = context.new_page()
+    assert page.goto(live_server.url + path).status == 200
+    wide, screen = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert wide <= screen, f"{path} is {wide} px wide on a {screen} px screen"
+    context.close()
+
+
+def test_on_a_phone_each_commune_is_a_card_with_its_online_share_first(live_server, browser, district_session):
+    context = browser.new_context(viewport={"width": 360, "height": 800}, storage_state=district_session)
+    page = context.new_page()
+    page.goto(live_server.url + "/thong-ke/")
+    card = page.locator("table.district tbody tr").first
+    name, share = card.locator("th"), card.locator("td.online_share")
+    share.scroll_into_view_if_needed()  # below the summary: scrolled to downwards, never sideways
+    expect(share).to_be_in_viewport()
+    name_box, share_box = name.bounding_box(), share.bounding_box()
+    assert page.evaluate("window.scrollX") == 0
+    assert share_box["y"] < name_box["y"] + name_box["height"] + 60  # right under the commune's name
+    assert share_box["x"] + share_box["width"] <= 360
+    expect(share).to_contain_text("Nộp trực tuyến")  # each figure says what it is, with no header row in view
+    context.close()

@@ -71,6 +71,12 @@ def test_a_guide_opened_once_opens_again_without_a_network(live_server, context)
     expect(page.locator("h1")).to_have_text("Không có mạng")
     expect(page.locator("html")).to_have_attribute("lang", "vi")
     expect(page.locator("main a[href='tel:1900545481']")).to_be_visible()  # a call needs no internet
+    # Issue 31: it lists what this phone has kept, and links to nothing else (that would lead back here)
+    expect(page.locator("#saved-pages a")).to_have_count(1)
+    expect(page.locator("#saved-pages a")).to_have_attribute("href", "/xa/ea-na/huong-dan/nop-qua-buu-dien")
+    expect(page.locator("#saved-pages a")).to_have_text(re.compile(title))
+    expect(page.locator(".saved-none")).to_be_hidden()
+    assert page.locator("main a:not(#saved-pages a):not([href^='tel:'])").count() == 0
 
     context.set_offline(False)
     page.goto(live_server.url + "/huong-dan/dang-ky-khai-sinh")
@@ -109,6 +115,10 @@ def test_a_plan_reached_through_the_wizard_opens_again_without_a_network(live_se
     page.reload()
     expect(page.locator("#wizard")).to_have_attribute("data-outcome", re.compile(".+"))
     expect(page.locator("#stale-notice")).to_be_visible()
+
+    page.goto(live_server.url + "/huong-dan/dang-ky-khai-tu")  # never opened: the plan is listed first
+    expect(page.locator("h1")).to_have_text("Không có mạng")
+    expect(page.locator("#saved-pages a").first).to_have_attribute("href", re.compile("/ket-qua\\?"))
 
 
 def test_the_dashboard_sign_in_and_search_are_never_kept(live_server, context):

@@ -15,36 +15,41 @@ from flask_babel import force_locale
 from playwright.sync_api import Page, expect
 
 from guide.clock import today
+from guide.communes.details import Office
 from guide.pages import local_date
 from guide.wizards.engine import canonical
 from guide.wizards.model import all_paths
 
-from .conftest import print_to_pdf, serve_with_overlay
+from .conftest import print_to_pdf, serve_with_offices
 
 pytestmark = pytest.mark.browser
 PUBLIC = "https://huongdan.example.gov.vn"  # a QR code is made only for a public address (share.qr_url)
 
-# Test data only (never shipped): an overlay that knows both of Ea Na's offices, every field filled.
-OVERLAY = """communes:
-  ea-na:
-    service_centre:
-      name: Trung tâm Phục vụ hành chính công xã Ea Na (thử nghiệm)
-      address: Số 1 đường Thử Nghiệm, thôn 1, xã Ea Na
-      phone: 0262 3 000 000
-      hours: {vi: "Thứ Hai–Thứ Sáu, 7:00–11:30, 13:30–17:00", en: "Monday–Friday, 7:00–11:30, 13:30–17:00"}
-      map: https://maps.example.org/ea-na-trung-tam
-    post_office:
-      name: Bưu cục Ea Na (thử nghiệm)
-      address: Số 2 đường Thử Nghiệm, thôn 2, xã Ea Na
-      phone: 0262 3 000 001
-      hours: {vi: "Thứ Hai–Thứ Bảy, 7:00–17:00", en: "Monday–Saturday, 7:00–17:00"}
-      map: https://maps.example.org/ea-na-buu-cuc
-"""
+# Test data only (never shipped): both of Ea Na's offices, every field filled, as its staff would enter them.
+OFFICES = {
+    "ea-na": dict(
+        centre=Office(
+            name="Trung tâm Phục vụ hành chính công xã Ea Na (thử nghiệm)",
+            address="Số 1 đường Thử Nghiệm, thôn 1, xã Ea Na",
+            phones=("0262 3 000 000",),
+            hours={day: ("7:00–11:30", "13:30–17:00") for day in ("mon", "tue", "wed", "thu", "fri")},
+            map="https://maps.example.org/ea-na-trung-tam",
+        ),
+        post_offices=(
+            Office(
+                name="Bưu cục Ea Na (thử nghiệm)",
+                address="Số 2 đường Thử Nghiệm, thôn 2, xã Ea Na",
+                phones=("0262 3 000 001",),
+                hours_text="Thứ Hai–Thứ Bảy, 7:00–17:00",
+            ),
+        ),
+    )
+}
 
 
 @pytest.fixture(scope="module")
 def plan_server(tmp_path_factory):
-    server = serve_with_overlay(tmp_path_factory.mktemp("plan"), OVERLAY, PUBLIC)
+    server = serve_with_offices(tmp_path_factory.mktemp("plan"), OFFICES, PUBLIC)
     yield server
     server.stop()
 
@@ -79,9 +84,9 @@ def test_every_outcome_prints_on_one_a4_page_whose_qr_code_reopens_the_plan(
         # pdfium marks a hyphen where a line breaks as U+FFFE
         text = " ".join(pdf[0].get_textpage().get_text_range().replace("\ufffe", "-").split())
         assert date in text and ("Ea Na commune" if language else "Xã Ea Na") in text
-        assert "Số 2 đường Thử Nghiệm" in text and "0262 3 000 000" in text  # the offices, from the overlay
+        assert "Số 2 đường Thử Nghiệm" in text and "0262 3 000 000" in text  # the offices, as entered
         unbroken = "".join(text.split())  # an address may wrap at the end of a line
-        assert "(maps.example.org/ea-na-buu-cuc)" in unbroken  # a link's address, short
+        assert "(maps.example.org/ea-na-trung-tam)" in unbroken  # a link's address, short
         links = app.extensions["guide.wizards"][slug].outcomes[outcome].links
         if links:
             host = app.extensions["guide.library"].links[links[0]].url.split("/")[2]

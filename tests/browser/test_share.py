@@ -14,25 +14,29 @@ from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from .conftest import print_to_pdf, serve_with_overlay
+from guide.communes.details import Office
+
+from .conftest import print_to_pdf, serve_with_offices
 
 pytestmark = pytest.mark.browser
 PUBLIC = "https://huongdan.example.gov.vn"
-OVERLAY = """communes:
-  krong-ana:  # test data only: the shipped overlay is empty
-    service_centre:
-      name: Trung tâm Phục vụ hành chính công xã Krông Ana (thử nghiệm)
-      address: Số 1 đường Thử Nghiệm, thôn Một
-      phone: 0262 3 123 456
-      hours: {vi: "Thứ Hai–Thứ Sáu, 7:00–11:30, 13:30–17:00", en: "Monday–Friday, 7:00–11:30, 13:30–17:00"}
-    post_office: {name: Bưu cục thử nghiệm, address: Số 2 đường Thử Nghiệm, phone: 0262 3 000 000}
-"""
+OFFICES = {  # test data only
+    "krong-ana": dict(
+        centre=Office(
+            name="Trung tâm Phục vụ hành chính công xã Krông Ana (thử nghiệm)",
+            address="Số 1 đường Thử Nghiệm, thôn Một",
+            phones=("0262 3 123 456",),
+            hours={day: ("7:00–11:30", "13:30–17:00") for day in ("mon", "tue", "wed", "thu", "fri")},
+        ),
+        post_offices=(Office(name="Bưu cục thử nghiệm", address="Số 2 đường Thử Nghiệm", phones=("0262 3 000 000",)),),
+    )
+}
 
 
 @pytest.fixture(scope="module")
 def public_server(tmp_path_factory):
-    """The app with GUIDE_PUBLIC_URL set to a public host, and one commune's offices in the overlay."""
-    server = serve_with_overlay(tmp_path_factory.mktemp("share"), OVERLAY, PUBLIC)
+    """The app with GUIDE_PUBLIC_URL set to a public host, and one commune's offices entered."""
+    server = serve_with_offices(tmp_path_factory.mktemp("share"), OFFICES, PUBLIC)
     yield server
     server.stop()
 

@@ -65,7 +65,7 @@ def test_the_district_view_says_why_a_commune_needs_attention_and_how_each_figur
     rows = {tr.th.get_text(strip=True): tr for tr in soup.select("tbody tr")}
     assert rows["Ea Na"].select_one(".reasons").get_text(strip=True) == "Nhiều người bắt đầu, ít người hoàn thành"
     assert "flagged" in rows["Ea Na"]["class"] and not rows["Dur Kmăl"].get("class")
-    visitors = rows["Dur Kmăl"].find_all("td")[1]  # the column after reach per 1,000
+    visitors = rows["Dur Kmăl"].find_all("td")[0]  # the first column (no population: no reach per 1,000)
     assert visitors.select_one(".change").get_text(" ", strip=True) == "▲ tăng 100%"  # 100 now, 50 before
 
 
@@ -78,15 +78,26 @@ def test_imported_dossiers_show_on_the_commune_page_beside_the_reach(district_cl
     result = dashboard_app.test_cli_runner().invoke(args=["dossiers", "import", str(tmp_path / "dossiers.csv")])
     assert result.exit_code == 0, result.output
     soup = check_page(district_client.get("/thong-ke/xa/ea-na?ky=90").get_data(as_text=True), "commune, dossiers")
-    month_rows = [
-        [cell.get_text(strip=True) for cell in tr.find_all(["th", "td"])]
-        for tr in soup.select("table")[1].select("tbody tr")
+
+    def rows_of(region: str) -> list[list[str]]:
+        table = soup.find(attrs={"role": "region", "aria-label": region})
+        return [
+            [cell.get_text(" ", strip=True) for cell in tr.find_all(["th", "td"])] for tr in table.select("tbody tr")
+        ]
+
+    assert rows_of("Hồ sơ nộp trực tuyến và qua bưu chính") == [  # each month beside the calendar month before
+        [f"{months[1]:%m/%Y}", "200 = không đổi", "25% ▲ tăng 15 điểm", "5% = không đổi"],
+        [f"{months[0]:%m/%Y}", "200", "10%", "5%"],
     ]
-    assert month_rows == [[f"{months[1]:%m/%Y}", "200", "25%", "5%"], [f"{months[0]:%m/%Y}", "200", "10%", "5%"]]
+    assert rows_of("Tháng mới nhất, so với tháng trước và cùng tháng năm trước") == [
+        ["Hồ sơ tiếp nhận", "200", "= không đổi (200)", "không có số liệu"],
+        ["Nộp trực tuyến", "25%", "▲ tăng 15 điểm (10%)", "không có số liệu"],
+        ["Nộp qua bưu chính", "5%", "= không đổi (5%)", "không có số liệu"],
+    ]
     assert soup.select_one("svg[aria-labelledby=chart-shares]")  # the share month by month
     district = check_page(district_client.get("/thong-ke/?ky=90").get_data(as_text=True), "district, dossiers")
     ea_na = next(tr for tr in district.select("tbody tr") if tr.th.get_text(strip=True) == "Ea Na")
-    assert ea_na.find_all("td")[-2].get_text(" ", strip=True).startswith("18%")  # 70 of 400 online
+    assert ea_na.select_one("td.online_share").get_text(" ", strip=True).startswith("Nộp trực tuyến 18%")  # 70 of 400
 
 
 def test_the_monthly_reports_of_the_province_and_of_a_commune(district_client, dashboard_app, commune_client):

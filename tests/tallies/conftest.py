@@ -19,6 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 from guide import db
+from guide.tallies.store import visitor_key
 
 # People: ordinary browsers and the in-app browsers of Zalo and Facebook (links opened from chats).
 CHROME_ANDROID = (
@@ -115,6 +116,8 @@ def another_visitor() -> dict:
     return {"REMOTE_ADDR": f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"}
 
 
+# The visitor hash's key in tests that make a Recorder themselves (the app makes its own from its secret).
+KEY = visitor_key("the tests' instance secret")
 HOURS = 3600.0  # a flush interval no test waits out: only flush() or the process's exit writes
 
 

@@ -17,14 +17,14 @@ import sqlalchemy as sa
 
 from guide import db
 from guide.clock import TIMEZONE
-from guide.tallies import store, writer
+from guide.tallies import leftovers, store, writer
 from guide.tallies.classify import VISITOR, Event
 from guide.tallies.leftovers import OPEN_FOLDER, SPOOL_FOLDER
 from guide.tallies.store import visitor_hash
 from guide.tallies.writer import Batch, Recorder
 from tests.conftest import ROOT
 
-from .conftest import HOURS, ZALO_IN_APP, counters
+from .conftest import HOURS, KEY, ZALO_IN_APP, counters
 from .test_store import Clock
 
 IP_ANA, IP_BINH, IP_CHI = "203.0.113.7", "198.51.100.23", "2001:db8::42"
@@ -66,6 +66,7 @@ class Away:
 def recorder(engine, state_dir, clock=None, **options) -> Recorder:
     return Recorder(
         lambda: engine,
+        visitor_key=KEY,
         sqlite_file=db.sqlite_path(str(engine.url)),
         state_dir=state_dir,
         clock=clock or Clock(dt.datetime(2026, 3, 1, 9, 0, tzinfo=TIMEZONE)),
@@ -82,9 +83,11 @@ def test_counts_kept_while_the_database_is_away_are_written_once_it_is_back(engi
             for batch in (ANA, BINH) + ((CHI,) if round == 1 else ()):
                 assert counting.record(batch)
             assert counting.flush() is False
-    assert counting.status() == {"dropped": 0, "dropped_by_reason": {}, "last_error": counting.last_error}
+    status = counting.status()
+    assert status == {"dropped": 0, "dropped_by_reason": {}, "last_error": counting.last_error, "waiting": 7}
     assert counting.last_error in ("missing", "read-only")
     assert counting.flush()
+    assert counting.status()["last_error"] is None and counting.status()["waiting"] == 0  # cleared: written again
     expected = {
         ("ea-na", "visitors", "", "", "vi"): 1,  # Ana, seen before it went away and three times while
         ("ea-na", "visitors", "", "", "en"): 1,  # Binh, in three kept batches: one visitor
@@ -142,7 +145,7 @@ from guide import db
 from guide.tallies.classify import VISITOR, Event
 from guide.tallies.writer import Batch, Recorder
 engine = db.make_engine({url!r})
-counting = Recorder(lambda: engine, sqlite_file=db.sqlite_path({url!r}), state_dir={str(state_dir)!r},
+counting = Recorder(lambda: engine, visitor_key={KEY!r}, sqlite_file=db.sqlite_path({url!r}), state_dir={str(state_dir)!r},
                     flush_seconds={HOURS})
 assert counting.record(Batch((Event("view", "home"),))) and counting.flush()
 path = db.sqlite_path({url!r})
@@ -226,7 +229,7 @@ from guide import db
 db.LOCK_WAIT_MS = 100
 from guide.tallies.classify import VISITOR, Event
 from guide.tallies.writer import Batch, Recorder
-counting = Recorder(lambda: db.engine_for({url!r}), sqlite_file={str(path)!r}, state_dir={str(state_dir)!r},
+counting = Recorder(lambda: db.engine_for({url!r}), visitor_key={KEY!r}, sqlite_file={str(path)!r}, state_dir={str(state_dir)!r},
                     flush_seconds={HOURS})
 person = Batch((VISITOR, Event("view", "home")), "ea-na", "vi", {IP_ANA!r}, {ZALO_IN_APP!r})
 for _ in range(3):
@@ -238,7 +241,7 @@ for _ in range(4):
     assert counting.record(person)
 assert counting.flush() is False  # locked: kept, and the marker says 4 are waiting
 for _ in range(2):
-    assert counting.record(person)  # noted after the last write: no marker can know these
+    assert counting.record(person)  # noted after the last write: the marker says 6 now
 print("marked", flush=True)
 time.sleep(600)
 """
@@ -257,9 +260,9 @@ time.sleep(600)
         holder.close()
         (marker,) = (state_dir / OPEN_FOLDER).iterdir()
         assert marker.stat().st_mode & 0o777 == 0o600
-        text = marker.read_text()
-        assert IP_ANA not in text and "Zalo" not in text
-        assert json.loads(text)["waiting"] == 4
+        data = marker.read_bytes()
+        assert IP_ANA.encode() not in data and b"Zalo" not in data
+        assert leftovers._marker_says(data) == ("killed", 6)
     finally:
         worker.send_signal(signal.SIGKILL)  # as the out-of-memory killer would
         worker.wait(30)
@@ -270,11 +273,11 @@ time.sleep(600)
     assert later.record(Batch((Event("view", "thu-tuc"),))) and later.flush()
     found = counters(url)
     assert found[("ea-na", "view", "home", "", "vi")] == 3  # its first write, and no more
-    assert found[("", "dropped", "killed", "", "")] == 4  # the requests its marker said were waiting
+    assert found[("", "dropped", "killed", "", "")] == 6  # the requests it had taken and not written
     assert found[("", "dropped", "killed-processes", "", "")] == 1  # and that a worker was lost
     assert [m for m in (state_dir / OPEN_FOLDER).iterdir() if f"-{worker.pid}-" in m.name] == []  # claimed, gone
     assert later.record(Batch((Event("view", "thu-tuc"),))) and later.flush()
-    assert counters(url)[("", "dropped", "killed", "", "")] == 4  # counted once
+    assert counters(url)[("", "dropped", "killed", "", "")] == 6  # counted once
     engine.dispose()
 
 
@@ -326,7 +329,7 @@ def test_sqlite_overwrites_the_purged_salt(tmp_path):
     assert counting.record(ANA) and counting.flush()
     with engine.connect() as connection:
         old_salt = connection.execute(sa.select(store.salt.c.salt)).scalar_one()
-    old_hash = visitor_hash(old_salt, IP_ANA, ZALO_IN_APP)
+    old_hash = visitor_hash(KEY, old_salt, IP_ANA, ZALO_IN_APP)
 
     def stored() -> bytes:
         return b"".join(p.read_bytes() for p in tmp_path.glob("purged.sqlite3*"))

@@ -371,7 +371,15 @@ def test_tallies_off_counts_nothing(tmp_path, slug):
 
 def test_healthz_says_what_was_dropped(fixture_client):
     tallies = fixture_client.get("/healthz").json["tallies"]
-    assert tallies == {"enabled": True, "dropped": 0, "dropped_by_reason": {}, "last_error": None}
+    lost_today = {"day": tallies["lost_today"]["day"], "requests": 0, "by_reason": {}}
+    assert tallies == {
+        "enabled": True,
+        "dropped": 0,
+        "dropped_by_reason": {},
+        "last_error": None,
+        "waiting": 0,
+        "lost_today": lost_today,
+    }
 
 
 def test_export_writes_csv_with_filters(fixture_client, fixture_app, slug):

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+import hmac
 import shutil
 import sqlite3
 from collections import Counter
@@ -16,10 +17,10 @@ from guide.clock import TIMEZONE
 from guide.tallies import writer
 from guide.tallies.classify import VISITOR, Event
 from guide.tallies.failures import DatabaseMissing, reason_for
-from guide.tallies.store import add_counts, salt, start_day, tally, visitor, visitor_hash
+from guide.tallies.store import add_counts, salt, start_day, tally, visitor, visitor_hash, visitor_key
 from guide.tallies.writer import Batch, Recorder
 
-from .conftest import HOURS, counters
+from .conftest import HOURS, KEY, counters
 
 
 class Clock:
@@ -33,7 +34,9 @@ class Clock:
 
 
 def recorder_for(engine, clock) -> Recorder:
-    return Recorder(lambda: engine, flush_seconds=HOURS, sqlite_file=db.sqlite_path(str(engine.url)), clock=clock)
+    return Recorder(
+        lambda: engine, visitor_key=KEY, flush_seconds=HOURS, sqlite_file=db.sqlite_path(str(engine.url)), clock=clock
+    )
 
 
 def written(recorder: Recorder, batch: Batch) -> bool:
@@ -80,7 +83,7 @@ def test_the_salt_changes_with_the_local_day_and_the_old_one_is_deleted(engine):
     assert written(recorder, person)
     [(day_one, salt_one)] = rows(engine, salt)
     [(_, _, hash_one)] = rows(engine, visitor)
-    assert day_one == dt.date(2026, 3, 1) and hash_one == visitor_hash(salt_one, "203.0.113.7", "Mozilla/5.0 A")
+    assert day_one == dt.date(2026, 3, 1) and hash_one == visitor_hash(KEY, salt_one, "203.0.113.7", "Mozilla/5.0 A")
 
     clock.now += dt.timedelta(minutes=2)  # 00:01 on 2 March in Vietnam
     assert written(recorder, person)
@@ -106,9 +109,11 @@ def test_every_process_uses_the_same_salt(engine):
     assert counters(str(engine.url))[("", "visitors", "", "", "vi")] == 1
 
 
-def test_the_hash_is_short_and_keeps_nothing_readable():
-    hashed = visitor_hash("salt", "203.0.113.7", "Mozilla/5.0 A")
-    assert len(hashed) == 16 and hashed == hashlib.sha256(b"salt\n203.0.113.7\nMozilla/5.0 A").hexdigest()[:16]
+def test_the_hash_is_short_keyed_and_keeps_nothing_readable():
+    hashed = visitor_hash(KEY, "salt", "203.0.113.7", "Mozilla/5.0 A")
+    assert len(hashed) == 16 and hashed == hmac.new(KEY, b"salt\n203.0.113.7\nMozilla/5.0 A", "sha256").hexdigest()[:16]
+    assert hashed != hashlib.sha256(b"salt\n203.0.113.7\nMozilla/5.0 A").hexdigest()[:16]  # not the salt alone
+    assert visitor_hash(visitor_key("another secret"), "salt", "203.0.113.7", "Mozilla/5.0 A") != hashed
 
 
 def test_starting_a_day_forgets_earlier_days_only_and_keeps_its_salt(engine):
@@ -197,9 +202,9 @@ def test_a_failed_write_is_kept_and_written_once_the_database_answers(engine, tm
     clock = Clock(dt.datetime(2026, 3, 1, 9, 0, tzinfo=TIMEZONE))
     gone = db.make_engine(f"sqlite:///{tmp_path}/gone/x.sqlite3")
     (tmp_path / "gone").rmdir()  # make_engine made the folder; take it away, so connecting fails
-    broken = Recorder(lambda: gone, flush_seconds=HOURS, clock=clock)
+    broken = Recorder(lambda: gone, visitor_key=KEY, flush_seconds=HOURS, clock=clock)
     assert written(broken, Batch((Event("view", "home"),))) is False
-    assert broken.status() == {"dropped": 0, "dropped_by_reason": {}, "last_error": "missing"}
+    assert broken.status() == {"dropped": 0, "dropped_by_reason": {}, "last_error": "missing", "waiting": 1}
 
     broken.engine = lambda: engine  # the database is back
     assert written(broken, Batch((Event("view", "home"),)))
@@ -221,9 +226,10 @@ def test_a_write_that_fails_for_another_reason_is_dropped_counted_and_written_on
 
     monkeypatch.setattr(writer, "add_counts", refuse)
     assert written(counting, Batch((Event("view", "home"),))) is False
-    assert counting.status() == {"dropped": 1, "dropped_by_reason": {"error": 1}, "last_error": "error"}
+    assert counting.status() == {"dropped": 1, "dropped_by_reason": {"error": 1}, "last_error": "error", "waiting": 0}
     monkeypatch.setattr(writer, "add_counts", real_add)
     assert written(counting, Batch((Event("view", "home"),)))
+    assert counting.status()["last_error"] is None  # a write succeeded again
     found = counters(str(engine.url))
     assert found[("", "dropped", "error", "", "")] == 1 and found[("", "view", "home", "", "")] == 2
     assert written(counting, Batch((Event("view", "home"),)))

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from guide.content import ContentError, load_library
-from guide.wizards.engine import answers_from, canonical, questions_left, replay
-from guide.wizards.model import all_paths, load_wizards
+from guide.wizards.engine import answers_from, canonical, replay
+from guide.wizards.model import all_paths, load_wizards, longest_path
 
 from ..conftest import FIXTURE_CONTENT
 
@@ -54,24 +54,22 @@ def test_previous_question_is_the_one_before_on_this_path(wizard):
     assert state.previous("thu-tuc") is None
 
 
-def test_questions_left_counts_every_way_on(wizard):
-    assert questions_left(wizard, "thu-tuc", {}) == {1, 2, 3}  # ket-hon ends at once; vneid=co after 2
-    assert questions_left(wizard, "vneid", {"thu-tuc": "khai-sinh"}) == {1, 2}
-    assert questions_left(wizard, "di-lai", {"thu-tuc": "khai-sinh", "vneid": "khong"}) == {1}
-    assert questions_left(wizard, "mot-phan", {"thu-tuc": "ket-hon"}) == {0}  # an outcome
+def test_longest_path_counts_the_questions_left_on_the_longest_way_on(wizard):
+    assert longest_path(wizard, "thu-tuc", {}) == 3  # thu-tuc, vneid, di-lai (ket-hon ends at once)
+    assert longest_path(wizard, "vneid", {"thu-tuc": "khai-sinh"}) == 2
+    assert longest_path(wizard, "di-lai", {"thu-tuc": "khai-sinh", "vneid": "khong"}) == 1
+    assert longest_path(wizard, "mot-phan", {"thu-tuc": "ket-hon"}) == 0  # an outcome
 
 
-def test_a_question_gives_a_total_only_where_every_way_on_has_the_same_length(wizard):
-    """Paths of 1, 2 and 3 questions: "Question 1", "Question 2", then "Question 3 of 3" once the
-    rest is certain; never "1 of 3" on a path that ends after one question."""
+def test_a_question_knows_its_place_on_the_path(wizard):
     state = replay(wizard, {"thu-tuc": "khai-sinh", "vneid": "khong"})
-    assert state.place(wizard, "thu-tuc") == (1, None)
-    assert state.place(wizard, "vneid") == (2, None)
-    assert state.place(wizard, "di-lai") == (3, 3)
+    assert state.place(wizard, "thu-tuc") == (1, 2)  # question 1, at most 2 more
+    assert state.place(wizard, "vneid") == (2, 1)
+    assert state.place(wizard, "di-lai") == (3, 0)  # the last
 
 
 def test_a_rule_on_an_earlier_answer_shortens_the_way_on(tmp_path):
-    """The total follows the answers given: a rule that skips a question for one earlier answer."""
+    """ "At most n more" follows the answers given: a rule that skips a question for one earlier answer."""
     content = tmp_path / "content"
     shutil.copytree(FIXTURE_CONTENT, content)
     (content / "wizards" / "thu-nghiem.yaml").write_text(
@@ -100,9 +98,9 @@ outcomes:
         encoding="utf-8",
     )
     flow = load_wizards(content, load_library(content))["thu-nghiem"]
-    assert replay(flow, {}).place(flow, "a") == (1, None)  # 3 questions after x, 2 after y
-    assert replay(flow, {"a": "x"}).place(flow, "b") == (2, 3)
-    assert replay(flow, {"a": "y"}).place(flow, "b") == (2, 2)
+    assert replay(flow, {}).place(flow, "a") == (1, 2)
+    assert replay(flow, {"a": "x"}).place(flow, "b") == (2, 1)
+    assert replay(flow, {"a": "y"}).place(flow, "b") == (2, 0)  # b is then the last
 
 
 def test_all_paths_reach_every_outcome(wizard):

@@ -67,12 +67,17 @@ def test_submitting_each_answer_redirects_to_the_step_the_answers_replay_to(clie
 
 
 @pytest.mark.parametrize("slug", sorted(WIZARDS))
-def test_a_question_never_promises_a_total_its_path_does_not_have(slug):
-    """On every path: questions numbered 1, 2, 3…; wherever a total is shown it is exactly the
-    number of questions this path asks."""
+def test_at_most_n_more_never_promises_fewer_than_are_asked_and_the_last_is_the_last(slug):
+    """On every path: question numbers count up; "at most n more" is never below the questions the
+    path then asks; "the last" (0 more) is said on a path's last question only; and on the longest
+    path every bound is exact."""
     wizard = WIZARDS[slug]
+    longest = 0
     for answers, _ in all_paths(wizard):
         state = replay(wizard, answers)
         places = [state.place(wizard, question.id) for question, _ in state.answered]
         assert [number for number, _ in places] == list(range(1, len(answers) + 1))
-        assert {total for _, total in places} <= {None, len(answers)}, (answers, places)
+        assert all(more >= len(answers) - number for number, more in places)
+        assert [number for number, more in places if more == 0] in ([], [len(answers)])
+        longest = max(longest, len(answers))
+    assert replay(wizard, {}).place(wizard, wizard.start) == (1, longest - 1)

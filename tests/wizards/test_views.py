@@ -116,12 +116,10 @@ def test_the_engine_reports_starts_and_outcomes_to_the_tallies(fixture_app, monk
 @pytest.mark.parametrize(
     ("url", "place"),
     [
-        (W + "/thu-tuc", "Câu 1"),  # the paths from here ask 1, 2 or 3 questions: no total promised
-        (W + "/vneid?thu-tuc=khai-sinh", "Câu 2"),
-        ("/en" + W + "/vneid?thu-tuc=khai-sinh", "Question 2"),
-        ("/en" + W + "/di-lai?thu-tuc=khai-sinh&vneid=khong", "Question 3 of 3"),
-        (W + "/di-lai?thu-tuc=khai-sinh&vneid=khong", "Câu 3 / 3"),
-        (W + "/thu-tuc?thu-tuc=khai-sinh&vneid=khong", "Câu 1"),  # gone back to change an answer
+        (W + "/thu-tuc", "Câu 1 (còn tối đa 2 câu)"),
+        (W + "/vneid?thu-tuc=khai-sinh", "Câu 2 (còn tối đa 1 câu)"),
+        ("/en" + W + "/di-lai?thu-tuc=khai-sinh&vneid=khong", "Question 3, the last"),
+        (W + "/thu-tuc?thu-tuc=khai-sinh&vneid=khong", "Câu 1 (còn tối đa 2 câu)"),  # gone back to change an answer
     ],
 )
 def test_a_question_shows_its_place(fixture_request, url, place):
