@@ -44,33 +44,31 @@ def registry() -> Registry:
     return current_app.extensions["guide.registry"]
 
 
+def _on_record(key: str, read, nothing):
+    """What `read(connection)` finds, read once per request (kept on `g` under `key`). A database
+    that cannot answer, or has no such table yet, shows the page without it: `nothing`."""
+    if key not in g:
+        try:
+            with db.engine().connect() as connection:
+                setattr(g, key, read(connection))
+        except sa.exc.SQLAlchemyError as error:
+            log.info("commune details not read: %s", type(error).__name__)
+            setattr(g, key, nothing)
+    return g.get(key)
+
+
 def commune_details() -> details.Details:
-    """What the commune in context has on record (its staff's entries), read once per request. A
-    database that cannot answer (or has no such table yet) shows the page without them."""
+    """What the commune in context has on record: its staff's entries."""
     commune = g.get("commune")
     if commune is None:
         return details.NOTHING
-    if "commune_details" not in g:
-        try:
-            with db.engine().connect() as connection:
-                g.commune_details = details.read(connection, commune.slug)
-        except sa.exc.SQLAlchemyError as error:
-            log.info("commune details not read: %s", type(error).__name__)
-            g.commune_details = details.NOTHING
-    return g.commune_details
+    return _on_record("commune_details", lambda connection: details.read(connection, commune.slug), details.NOTHING)
 
 
 def phones_of(communes) -> list[tuple[Commune, str]]:
     """(commune, its first phone) for those of `communes` whose staff entered one: the choice
-    between communes says whom to ask. Read once per request; a database that cannot answer, none."""
-    if "every_commune_details" not in g:
-        try:
-            with db.engine().connect() as connection:
-                g.every_commune_details = details.read_all(connection)
-        except sa.exc.SQLAlchemyError as error:
-            log.info("commune details not read: %s", type(error).__name__)
-            g.every_commune_details = {}
-    on_record = g.every_commune_details
+    between communes says whom to ask."""
+    on_record = _on_record("every_commune_details", details.read_all, {})
     return [(c, on_record[c.slug].phones[0]) for c in communes if c.slug in on_record and on_record[c.slug].phones]
 
 

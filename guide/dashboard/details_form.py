@@ -15,6 +15,7 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
 from ..communes.details import WEEKDAYS, Details, Office, time_range
+from ..text import whole_number
 
 WORKING_DAYS = WEEKDAYS[:5]
 PARTS = ("morning", "afternoon")
@@ -23,7 +24,7 @@ MAX_POST_OFFICES = 2
 LIMITS = {"name": 120, "address": 200, "map": 300, "hours_text": 100, "population_source": 200}
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
 _PHONE = re.compile(r"(?:\+84|0)[0-9]{8,10}")  # 0… or +84…, 9 to 11 digits in all
-_DIGITS = re.compile(r"[0-9]{1,9}")
+_THOUSANDS = re.compile(r"[.,\s]")  # the separators people write in 12.345 or 12 345
 MAX_POPULATION = 5_000_000
 
 
@@ -102,14 +103,20 @@ def _office(form: MultiDict, prefix: str, errors: dict, weekly: bool) -> Office:
     )
 
 
+def number_between(text: str, lowest: int, highest: int) -> int | None:
+    """A whole number as people write one ("12345", "12.345", "12 345"), from `lowest` to `highest`."""
+    number = whole_number(_THOUSANDS.sub("", text), most_digits=9)
+    return number if number is not None and lowest <= number <= highest else None
+
+
 def _whole(form: MultiDict, name: str, lowest: int, highest: int, message: str, errors: dict) -> int | None:
-    text = form.get(name, "").strip().replace(".", "").replace(",", "").replace(" ", "")
+    text = form.get(name, "").strip()
     if not text:
         return None
-    if not _DIGITS.fullmatch(text) or not lowest <= int(text) <= highest:
+    number = number_between(text, lowest, highest)
+    if number is None:
         errors[name] = message
-        return None
-    return int(text)
+    return number
 
 
 def parse(form: MultiDict, before: Details, may_set_population: bool, today: dt.date) -> Parsed:

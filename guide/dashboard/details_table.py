@@ -20,7 +20,7 @@ from ..communes.details import Details, Office
 from ..communes.model import split_kind
 from ..spreadsheet import unguarded
 from ..text import fold
-from .details_form import LIMITS, MAX_POPULATION, is_phone
+from .details_form import LIMITS, MAX_POPULATION, is_phone, number_between
 from .export import csv_response as write_csv
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -154,28 +154,23 @@ def _commune_finder(registry: Registry) -> Callable[[str], str | None]:
 def _update(values: dict[str, str], today: dt.date) -> tuple[Callable[[Details], Details], list[str]]:
     """What a line changes (only its non-empty cells), and what is wrong with it."""
     wrong = []
-    for key in ("address", "post_office", "post_office_address", "population_source"):
-        if len(values.get(key, "")) > LIMITS.get(key, LIMITS["address"]):
+    # each column's limit is its form field's
+    limits = {"address": "address", "post_office": "name", "post_office_address": "address", "population_source": "population_source"}  # fmt: skip
+    for key, field_name in limits.items():
+        if len(values.get(key, "")) > LIMITS[field_name]:
             wrong.append(_("%(column)s is too long.", column=key))
     for key in ("phone", "post_office_phone"):
         for phone in filter(None, (p.strip() for p in values.get(key, "").split(","))):
             if not is_phone(phone):
                 wrong.append(_("%(phone)s is not a phone number (0… or +84…, 9 to 11 digits).", phone=phone))
-    population, year = _number(values.get("population", ""), 1, MAX_POPULATION), None
+    population, year = number_between(values.get("population", ""), 1, MAX_POPULATION), None
     if values.get("population") and population is None:
         wrong.append(_("the population must be a whole number."))
     if values.get("population_year"):
-        year = _number(values["population_year"], 2019, today.year)
+        year = number_between(values["population_year"], 2019, today.year)
         if year is None:
             wrong.append(_("the year must have four digits, such as 2025."))
     return (lambda before: _applied(before, values, population, year)), wrong
-
-
-def _number(text: str, lowest: int, highest: int) -> int | None:
-    text = text.replace(".", "").replace(" ", "")
-    if not text.isascii() or not text.isdigit() or len(text) > 9 or not lowest <= int(text) <= highest:
-        return None
-    return int(text)
 
 
 def _applied(before: Details, values: dict[str, str], population: int | None, year: int | None) -> Details:

@@ -11,20 +11,13 @@ from flask_babel import gettext as _
 
 from ..communes import Commune, Registry
 from ..communes.model import split_kind
-from ..text import fold, slugify
+from ..text import fold, slugify, whole_number
 
 MAX_COUNT = 1_000_000  # a commune's month is thousands at most: more is a column mixed up
 MAX_CELL = 200  # characters in one value: a commune's name or a count is far shorter
 
-_DIGITS = re.compile(r"[0-9]{1,9}")  # [0-9], not \d: \d is every script's digits
 _ISO_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 _MONTH_YEAR = re.compile(r"(?:t|thang)? ?([0-9]{1,2}) ?[/-] ?([0-9]{4})")  # folded: "t11/2026", "thang 11/2026"
-
-
-def whole_number(text: str) -> int | None:
-    """A whole number written in ASCII digits ("120", " 120 "), else None ("12.5", "-3", "１２")."""
-    text = text.strip()
-    return int(text) if _DIGITS.fullmatch(text) else None
 
 
 def as_text(value) -> str:
