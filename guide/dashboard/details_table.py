@@ -155,7 +155,8 @@ def _update(values: dict[str, str], today: dt.date) -> tuple[Callable[[Details],
     """What a line changes (only its non-empty cells), and what is wrong with it."""
     wrong = []
     # each column's limit is its form field's
-    limits = {"address": "address", "post_office": "name", "post_office_address": "address", "population_source": "population_source"}  # fmt: skip
+    limits = {"address": "address", "post_office": "name", "post_office_address": "address"}
+    limits["population_source"] = "population_source"
     for key, field_name in limits.items():
         if len(values.get(key, "")) > LIMITS[field_name]:
             wrong.append(_("%(column)s is too long.", column=key))
