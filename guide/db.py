@@ -177,5 +177,6 @@ def init_app(app: Flask) -> None:
         config = alembic_config(app.config["DATABASE_URL"])
         number = sum(1 for _ in ScriptDirectory.from_config(config).walk_revisions()) + 1
         slug = "_".join(message.lower().split())[:40]
-        script = command.revision(config, message=message, autogenerate=True, rev_id=f"{number:04d}_{slug}")
+        with _upgrading:  # Alembic's running context is global: not while a thread makes a schema
+            script = command.revision(config, message=message, autogenerate=True, rev_id=f"{number:04d}_{slug}")
         print(f"written: {script.path}")
