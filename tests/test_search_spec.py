@@ -52,15 +52,16 @@ FIRST = [
     ("vi", "chứng minh nhân dân", "the-can-cuoc"),
     ("vi", "hộ khẩu", "xac-nhan-cu-tru"),  # proof of residence: what replaced the book
     ("vi", "so ho khau", "xac-nhan-cu-tru"),
-    ("vi", "dkkd", "danh-cho-ho-kinh-doanh"),
-    ("vi", "mở cửa hàng", "danh-cho-ho-kinh-doanh"),
-    ("vi", "thuế", "danh-cho-ho-kinh-doanh"),
-    ("vi", "đăng ký hộ kinh doanh", "danh-cho-ho-kinh-doanh"),
+    ("vi", "dkkd", "dang-ky-ho-kinh-doanh"),
+    ("vi", "mở cửa hàng", "dang-ky-ho-kinh-doanh"),
+    ("vi", "thuế", "dang-ky-ho-kinh-doanh"),
+    ("vi", "đăng ký hộ kinh doanh", "dang-ky-ho-kinh-doanh"),  # the task guide whose title says it
+    ("en", "register a household business", "dang-ky-ho-kinh-doanh"),
     ("en", "cmnd", "the-can-cuoc"),
     ("en", "ho khau", "dang-ky-cu-tru"),
     ("en", "household registration book", "dang-ky-cu-tru"),
-    ("en", "open a shop", "danh-cho-ho-kinh-doanh"),
-    ("en", "tax", "danh-cho-ho-kinh-doanh"),
+    ("en", "open a shop", "dang-ky-ho-kinh-doanh"),
+    ("en", "tax", "dang-ky-ho-kinh-doanh"),
     # English, on /en
     ("en", "identity card", "the-can-cuoc"),
     ("en", "how do I get an ID card", "the-can-cuoc"),
@@ -116,8 +117,10 @@ def test_a_query_naming_a_procedure_is_not_padded_with_guides_sharing_one_word(i
 
 
 def test_an_everyday_word_typed_with_other_accents_is_another_word(index):
-    assert index.search("thue", "vi")[0].guide.slug == "danh-cho-ho-kinh-doanh"  # thuế, without accents
-    assert "danh-cho-ho-kinh-doanh" not in [hit.guide.slug for hit in index.search("thuê nhà", "vi")]  # to rent
+    assert index.search("thue", "vi")[0].guide.slug == "dang-ky-ho-kinh-doanh"  # thuế, without accents
+    # to rent: not searched as "đăng ký hộ kinh doanh", else the overview, which never writes "thuế", would come too
+    # (the registration guide writes "đăng ký thuế", and every search folds accents, so it may match)
+    assert "danh-cho-ho-kinh-doanh" not in [hit.guide.slug for hit in index.search("thuê nhà", "vi")]
 
 
 @pytest.mark.parametrize(
