@@ -19,6 +19,7 @@ FIRST = [
     ("vi", "lam can cuoc", "the-can-cuoc"),
     ("vi", "CCCD", "the-can-cuoc"),  # the card's short name, which no guide writes
     ("vi", "làm thẻ căn cước ở đâu", "the-can-cuoc"),
+    ("vi", "doi the can cuoc sap xep", "the-can-cuoc-sau-sap-xep"),  # the question people ask after the 2025 merger
     ("vi", "dang ky khai sinh", "dang-ky-khai-sinh"),
     ("vi", "khai sinh cho con", "dang-ky-khai-sinh"),
     ("vi", "khai sinh xyzzy", "dang-ky-khai-sinh"),  # a word no guide has does not hide the rest
@@ -65,6 +66,7 @@ FIRST = [
     # English, on /en
     ("en", "identity card", "the-can-cuoc"),
     ("en", "how do I get an ID card", "the-can-cuoc"),
+    ("en", "change my identity card after the merger", "the-can-cuoc-sau-sap-xep"),
     ("en", "submit by post", "nop-qua-buu-dien"),
     ("en", "register a birth", "dang-ky-khai-sinh"),
     ("en", "marriage", "dang-ky-ket-hon"),
