@@ -58,6 +58,16 @@ def test_english_dates_and_interface(fixture_request):
     assert soup.select_one(".lang-switch")["href"] == "/huong-dan/nop-qua-buu-dien"
 
 
+def test_english_guides_say_once_near_the_top_that_the_portal_is_in_vietnamese(fixture_request):
+    """Issue 31: an English reader is told which Vietnamese labels to look for; a Vietnamese one is not."""
+    english = fixture_request.get("/en/huong-dan/nop-qua-buu-dien")
+    notes = english.select(".portal-language")
+    assert len(notes) == 1
+    assert "Vietnamese only" in notes[0].get_text() and "“Tra cứu hồ sơ”" in notes[0].get_text()
+    assert notes[0].find_previous("h1") is not None and notes[0].find_next(class_="prose") is not None
+    assert fixture_request.get("/huong-dan/nop-qua-buu-dien").select(".portal-language") == []
+
+
 def test_a_guide_without_english_falls_back_with_a_visible_notice(fixture_request):
     soup = fixture_request.get("/en/huong-dan/dang-ky-khai-sinh")
     assert "not yet available in your language. Here it is in Tiếng Việt." in soup.select_one(".notice").get_text()
