@@ -70,7 +70,7 @@ def test_english_guides_say_once_near_the_top_that_the_portal_is_in_vietnamese(f
 
 def test_a_guide_without_english_falls_back_with_a_visible_notice(fixture_request):
     soup = fixture_request.get("/en/huong-dan/dang-ky-khai-sinh")
-    assert "not yet available in your language. Here it is in Tiếng Việt." in soup.select_one(".notice").get_text()
+    assert "not yet available in your language. Here it is in Tiếng Việt." in soup.select_one(".fell-back").get_text()
     assert soup.select_one("article")["lang"] == "vi"
     assert soup.html["lang"] == "en"
 
