@@ -110,3 +110,11 @@ def test_worded_illustrations_come_in_both_languages(path):
 def test_vietnamese_text_keeps_its_diacritics(path):
     words = " ".join(el.text or "" for el in parse(path).iter() if local(el.tag) in ("title", "text", "tspan"))
     assert re.search(r"[ăâđêôơưáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ]", words.lower())
+
+
+@pytest.mark.parametrize(("lang", "label"), [("vi", "ví dụ"), ("en", "example")])
+def test_the_receipt_shows_which_string_is_the_dossier_code_with_a_marked_example(lang, label):
+    texts = [el.text or "" for el in parse(FOLDER / f"phieu-hen.{lang}.svg").iter() if local(el.tag) == "text"]
+    assert "H47.12-261203-0001" in texts, "a made-up code in the code's box, so a reader sees what one looks like"
+    assert label in texts, "and it says it is an example"
+    assert not any("XXX" in text for text in texts)
