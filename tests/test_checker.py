@@ -40,6 +40,7 @@ def replace_in(path: Path, old: str, new: str) -> None:
 
 
 GUIDE = Path("vi/guides/nop-qua-buu-dien.md")
+BIRTH = Path("vi/guides/dang-ky-khai-sinh.md")
 
 
 @pytest.mark.parametrize(
@@ -68,12 +69,43 @@ GUIDE = Path("vi/guides/nop-qua-buu-dien.md")
         (Path("wizards/thu-nghiem.yaml"), "Bạn có VNeID mức 2 không?", "Ở Daklak có VNeID?", "'Đắk Lắk'"),
         (GUIDE, "Cước là một khoản riêng.", "Gọi {phone}.", "{phone} is not a placeholder"),
         (Path("links.yaml"), "https://dichvucong.gov.vn", "https://dichvucong.thanhhoa.gov.vn", "Thanh Hóa's own site"),
+        # A source says whose page it is: a state body's, or a listed publisher's named in its title.
+        (
+            BIRTH,
+            "https://vanban.chinhphu.vn/",
+            "https://blog.example.org/a",
+            "'blog.example.org' is not in source-hosts",
+        ),
+        (
+            BIRTH,
+            "https://vanban.chinhphu.vn/",
+            "https://cafef.vn/a.chn",
+            "must name its publisher in its title ('CafeF')",
+        ),
+        (Path("source-hosts.yaml"), "cafef.vn:", "cafef:", "'cafef' is not a host name"),
     ],
 )
 def test_each_kind_of_broken_content_is_caught_with_its_file(content, file, old, new, complaint):
     replace_in(content / file, old, new)
     problems = check_content(content)
     assert any(complaint in p.message and p.path == content / file for p in problems), "\n".join(map(str, problems))
+
+
+@pytest.mark.parametrize(
+    "url, title",
+    [
+        ("https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html", "Thủ tục"),  # any *.gov.vn
+        ("https://news.laodong.vn/a.ldo", "Báo Lao Động — trợ cấp"),  # a subdomain of a listed publisher
+        ("https://www.cafef.vn/a.chn", "Bài của cafef về VNeID"),  # www. and the name in any case
+    ],
+)
+def test_a_source_of_a_state_body_or_of_a_publisher_it_names_passes(content, url, title):
+    replace_in(
+        content / BIRTH,
+        "  - title: Luật Hộ tịch 2014\n    url: https://vanban.chinhphu.vn/",
+        f"  - title: {title}\n    url: {url}",
+    )
+    assert errors(check_content(content)) == []
 
 
 def test_a_dead_link_is_reported_with_its_line(content):

@@ -26,7 +26,8 @@ from . import plain_language
 from .languages import Languages
 from .library import Library, load_library
 from .naming import naming_problems
-from .problems import ContentError, Problem
+from .problems import ContentError, Problem, line_in_file
+from .source_hosts import source_problems
 
 
 def url_map_for(languages: Languages) -> Map:
@@ -99,16 +100,6 @@ class LinkChecker:
         return None
 
 
-def _line(path: Path, needle: str) -> int | None:
-    """The line of a piece of Markdown (a link as written), found in the file's text."""
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except OSError:
-        return None
-    at = raw.find(needle)
-    return raw.count("\n", 0, at) + 1 if at >= 0 else None
-
-
 def check_content(content_dir: Path, translations: Path = ROOT / "guide" / "translations") -> list[Problem]:
     """Every problem in the content tree: errors, then warnings (`Problem.warning`)."""
     try:
@@ -129,6 +120,7 @@ def check_content(content_dir: Path, translations: Path = ROOT / "guide" / "tran
     links = LinkChecker(library, wizards, communes)
     problems += guide_problems(library, links) + wizard_problems(wizards, links, library.languages.default)
     problems += naming_problems(library, wizards, content_dir, translations)
+    problems += source_problems(library, content_dir)
     return problems + untranslated(library, wizards, content_dir) + plain_language.library_warnings(library)
 
 
@@ -140,13 +132,13 @@ def guide_problems(library: Library, links: LinkChecker) -> list[Problem]:
             for href in guide.links:
                 message = links.problem(href, guide.anchors, language)
                 if message:
-                    problems.append(Problem(guide.path, message, _line(guide.path, f"({href}")))
+                    problems.append(Problem(guide.path, message, line_in_file(guide.path, f"({href}")))
             for src in guide.images_without_alt:
-                problems.append(Problem(guide.path, f"image {src!r} has no alt text", _line(guide.path, src)))
+                problems.append(Problem(guide.path, f"image {src!r} has no alt text", line_in_file(guide.path, src)))
             for slug in guide.related:
                 if library.guide(slug, language)[0] is None:
                     problems.append(
-                        Problem(guide.path, f"related guide {slug!r} does not exist", _line(guide.path, slug))
+                        Problem(guide.path, f"related guide {slug!r} does not exist", line_in_file(guide.path, slug))
                     )
             if language != default and guide.slug not in library.originals:
                 problems.append(Problem(guide.path, f"has no {default} original with the same slug"))

@@ -18,7 +18,7 @@ from babel.messages.pofile import read_po
 from ..communes.importer import province_names
 from .guides import SOURCE_KEY_PREFIX
 from .library import Library
-from .problems import Problem
+from .problems import Problem, line_in_file
 
 
 def _plain(text: str) -> str:
@@ -52,12 +52,6 @@ def provincial_host(url: str, hosts: dict[str, str]) -> str | None:
     """The province whose own site `url` is on (any label of its host ends with the name)."""
     labels = (urlsplit(url).hostname or "").split(".")
     return next((name for key, name in hosts.items() if any(label.endswith(key) for label in labels)), None)
-
-
-def _line(path: Path, needle: str) -> int | None:
-    raw = path.read_text(encoding="utf-8")
-    at = raw.find(needle)
-    return raw.count("\n", 0, at) + 1 if at >= 0 else None
 
 
 def _guide_texts(library: Library) -> Iterator[tuple[Path, str]]:
@@ -94,7 +88,7 @@ def naming_problems(library: Library, wizards: dict, content_dir: Path, translat
         name = named_province(text, patterns)
         if name:
             message = f"names the province {name!r}: write “tỉnh” / “your province” or {{province}}"
-            problems.append(Problem(path, message, _line(path, name) or _line(path, _plain(name))))
+            problems.append(Problem(path, message, line_in_file(path, name) or line_in_file(path, _plain(name))))
     links = content_dir / "links.yaml"
     for link in library.links.values():
         if link.key.startswith(SOURCE_KEY_PREFIX):
@@ -102,12 +96,12 @@ def naming_problems(library: Library, wizards: dict, content_dir: Path, translat
         name = provincial_host(link.url, hosts)
         if name:
             message = f"link {link.key!r} goes to {name}'s own site: a province's pages belong in its settings"
-            problems.append(Problem(links, message, _line(links, link.url)))
+            problems.append(Problem(links, message, line_in_file(links, link.url)))
     for guides in library.guides.values():
         for guide in guides.values():
             for source in guide.sources:
                 name = provincial_host(source.url or "", hosts)
                 if name:  # a citation of a national rule a province published: allowed, the law's own text is better
                     message = f"source {source.url!r} is on {name}'s own site: cite the national text where you can"
-                    problems.append(Problem(guide.path, message, _line(guide.path, source.url), warning=True))
+                    problems.append(Problem(guide.path, message, line_in_file(guide.path, source.url), warning=True))
     return list(dict.fromkeys(problems))

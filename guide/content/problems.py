@@ -20,6 +20,16 @@ class Problem:
         return f"{where}: {'warning: ' if self.warning else ''}{self.message}"
 
 
+def line_in_file(path: Path, needle: str) -> int | None:
+    """The line where `needle` (a link or a name, as written) first appears in the file at `path`."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    at = raw.find(needle)
+    return raw.count("\n", 0, at) + 1 if at >= 0 else None
+
+
 class ContentError(Exception):
     """Content that the app cannot start with. Carries every problem found, not just the first."""
 
