@@ -20,13 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
-import yaml
 from flask import current_app
 from flask.cli import with_appcontext
 
 from .communes import Province, Registry, importer, load_registry
 from .content import ContentError, Link
-from .content.schema import MapOf, Record, Text, read_yaml
+from .content.schema import MapOf, Record, Text, read_written, read_yaml
 
 REGISTRY_NAME = "communes.yaml"
 SETTINGS_NAME = "province.yaml"
@@ -127,12 +126,12 @@ def read_settings(path: Path, registry: Registry) -> Settings:
 
 def written_province(path: Path) -> tuple[str, str, int] | None:
     """(code, name, communes) of the registry at `path`, if there is one."""
-    if not path.exists():
-        return None
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
-    provinces = data.get("provinces") or [{}]
+    data = read_written(path)
+    provinces = [p for p in data.get("provinces") or () if isinstance(p, dict)] if isinstance(data, dict) else []
+    if not provinces or not provinces[0].get("code"):
+        return None  # nothing readable is set up there: nothing to replace
     first = provinces[0]
-    return str(first.get("code")), str(first.get("name")), sum(len(p.get("communes") or ()) for p in provinces)
+    return str(first["code"]), str(first.get("name")), sum(len(p.get("communes") or ()) for p in provinces)
 
 
 def settings_text(portal: str | None, online_fee: dict[str, str]) -> str:
@@ -204,10 +203,7 @@ def _write_settings(path: Path, portal: str | None, same_province: bool) -> str 
 
 
 def _kept_settings(path: Path) -> dict:
-    try:
-        kept = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return {}
+    kept = read_written(path)
     return kept if isinstance(kept, dict) else {}
 
 

@@ -128,6 +128,17 @@ def test_another_province_is_refused_without_yes_and_nothing_changes(tmp_path):
     assert app.extensions["guide.library"].links["cong-dvc-tinh"].label["vi"] == "Cổng Dịch vụ công tỉnh Thanh Hóa"
 
 
+@pytest.mark.parametrize("left", ["provinces: [\n", "\xff\xfe not text", "just words"])
+def test_a_folder_whose_files_cannot_be_read_is_written_afresh(tmp_path, left):
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    for name in ("communes.yaml", "province.yaml"):
+        (folder / name).write_bytes(left.encode("latin-1"))
+    result = province_set(make_app(tmp_path), "Thanh Hóa", "--into", str(folder))
+    assert result.exit_code == 0 and "replaced" not in result.output, result.output
+    assert make_app(folder).extensions["guide.registry"].province.name == "Tỉnh Thanh Hóa"
+
+
 @pytest.mark.parametrize(
     "args, says",
     [

@@ -30,6 +30,7 @@ from pathlib import Path
 import click
 import yaml
 
+from ..content.schema import read_written
 from ..text import fold, slugify
 
 PACKAGE = "vietnamadminunits"
@@ -103,12 +104,9 @@ def choose_provinces(new_rows: list[dict], wanted: tuple[str, ...], everything: 
 
 def previous_slugs(path: Path) -> tuple[dict[str, str], dict[str, str]]:
     """The slugs the file being replaced gave each code (communes, former units): they are kept."""
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, yaml.YAMLError):
-        return {}, {}
+    data = read_written(path)
     communes, former = {}, {}
-    for province in (data or {}).get("provinces") or [] if isinstance(data, dict) else []:
+    for province in data.get("provinces") or [] if isinstance(data, dict) else []:
         for commune in province.get("communes") or []:
             if commune.get("code") and commune.get("slug"):
                 communes[str(commune["code"])] = str(commune["slug"])

@@ -383,6 +383,15 @@ def read_yaml(path: Path, shape: Shape, label: Label | None = None) -> Document:
     return _parsed(Document(path, text, label), text, shape)
 
 
+def read_written(path: Path):
+    """The data of a YAML file a command wrote earlier (the registry, province.yaml), read back
+    unchecked, or None when it is missing or unreadable: whoever asks starts afresh then."""
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=Loader)
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError):
+        return None
+
+
 _FRONT_MATTER = frontmatter.YAMLHandler()
 
 
