@@ -61,6 +61,7 @@ class Gunicorn:
 
     def __init__(self, folder: Path, args=("-c", "gunicorn.conf.py")):
         folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
         self.port = free_port()
         self.database_url = f"sqlite:///{folder / 'guide.sqlite3'}"
         self.log_path = folder / "gunicorn.log"
@@ -518,6 +519,7 @@ class Load:
         self.port, self.pages, self.posts, self.most = port, pages, posts, most
         self.answered = []  # (seconds since start, status)
         self.failed = []  # (seconds since start, what)
+        self.cut_short = []  # (seconds since start, when it was sent): failures whose answer had begun
         self.started = time.monotonic()
         self.slowest = 0.0  # seconds, the longest a request waited for its answer
         self.stopping = threading.Event()
@@ -557,6 +559,8 @@ class Load:
                 status = self._one(n)
             except (OSError, http.client.HTTPException) as error:
                 self._note(self.failed, repr(error))
+                if isinstance(error, http.client.IncompleteRead):
+                    self._note(self.cut_short, began - self.started)  # when it was sent, for the test to judge
                 continue
             with self._lock:
                 self.slowest = max(self.slowest, time.monotonic() - began)
@@ -579,6 +583,12 @@ class Load:
         for thread in self.threads:
             thread.join(timeout=60)
         return self
+
+
+def marked_pids(server: Gunicorn) -> list[str]:
+    """The pids of the processes holding a tallies marker (guide/tallies/leftovers.py names each
+    `<database>-<pid>-<random>` in tallies-open/): those whose writer has counted a request."""
+    return sorted(marker.name.split("-")[1] for marker in (server.folder / "tallies-open").iterdir())
 
 
 def workers_booted(server: Gunicorn) -> int:
@@ -639,7 +649,13 @@ def test_with_two_app_servers_stopping_one_fails_no_request_through_nginx(tmp_pa
         nginx.stop()
         first.stop(), second.stop()
     print(f"one of two servers {how}: {len(load.answered)} answered, {len(load.failed)} failed")
-    assert not load.failed, load.failed[:5]
+    if how == "killed":
+        # An answer the killed server had begun to send (its headers on their way) cannot be given to
+        # the other: nginx has passed them on. At most those in flight at that instant, one per visitor.
+        in_flight = [sent for _, sent in load.cut_short if sent < stopped_at - load.started]
+        assert len(load.failed) == len(in_flight) <= 6, load.failed[:5]
+    else:
+        assert not load.failed, load.failed[:5]
     assert load.answered_since(stopped_at) >= 50
     assert {status for _, status in load.answered} <= {200, 400}
 
@@ -650,7 +666,10 @@ def test_a_killed_workers_loss_is_counted_as_what_it_had_taken_and_not_written(g
     requests that got no answer; /healthz says so, from any worker."""
     load = Load(gunicorn.port, visitors=4, pages=["/"], posts=False, most=600)
     wait_for(lambda: len(load.answered) >= 150, timeout=30)
-    (victim, *_) = re.findall(r"Booting worker with pid: (\d+)", gunicorn.log_text())
+    # A worker that has taken requests: the kernel may have given one of the four none, and a process
+    # that counted nothing leaves no marker (and loses nothing).
+    booted = set(re.findall(r"Booting worker with pid: (\d+)", gunicorn.log_text()))
+    victim = next(pid for pid in marked_pids(gunicorn) if pid in booted)
     os.kill(int(victim), signal.SIGKILL)
     wait_for(load.done, timeout=60)
     answered = sum(1 for _, status in load.answered if status == 200)
@@ -666,7 +685,14 @@ def test_a_killed_workers_loss_is_counted_as_what_it_had_taken_and_not_written(g
         after.append(get(gunicorn.port, "/", source=f"127.0.9.{len(after) % 250 + 1}")[0])
         return b'"killed-processes":1' in lost_today().replace(b" ", b"")
 
-    wait_for(counted_lost, timeout=60)
+    try:
+        wait_for(counted_lost, timeout=60)
+    except TimeoutError:  # say what there was to see: it happened once, under another xdist schedule
+        markers = sorted(path.name for path in (gunicorn.folder / "tallies-open").iterdir())
+        pytest.fail(
+            f"killed {victim}: never counted; markers {markers}, /healthz {lost_today()!r}, "
+            f"answers after {after[-5:]}, log:\n{gunicorn.log_text()[-3000:]}"
+        )
     answered += after.count(200)
     health = json.loads(lost_today())["tallies"]["lost_today"]
     assert gunicorn.stop() == 0
