@@ -24,7 +24,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from .communes import Province, Registry, importer, load_registry
-from .content import ContentError, Link
+from .content import ContentError, Link, Problem
 from .content.schema import MapOf, Record, Text, read_written, read_yaml
 
 REGISTRY_NAME = "communes.yaml"
@@ -106,10 +106,17 @@ def files_in_use(instance: Path, content: Path) -> tuple[Path, Path]:
 
 
 def load(province_dir: Path, content_dir: Path) -> tuple[Registry, Settings]:
-    """The registry and settings in use; raise ContentError naming every problem."""
+    """The registry and settings in use; raise ContentError naming every problem, and for the
+    instance folder's own files how to get going again (the site cannot start to rewrite them)."""
     registry_path, settings_path = files_in_use(province_dir, content_dir)
-    registry = load_registry(registry_path)
-    return registry, read_settings(settings_path, registry)
+    try:
+        registry = load_registry(registry_path)
+        return registry, read_settings(settings_path, registry)
+    except ContentError as error:
+        if registry_path.parent != province_dir:
+            raise
+        how = "correct it, or move it out of the folder and run `flask --app wsgi province set` again"
+        raise ContentError([*error.problems, Problem(province_dir, f"written by `province set`: {how}")]) from None
 
 
 def read_settings(path: Path, registry: Registry) -> Settings:

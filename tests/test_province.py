@@ -139,6 +139,21 @@ def test_a_folder_whose_files_cannot_be_read_is_written_afresh(tmp_path, left):
     assert make_app(folder).extensions["guide.registry"].province.name == "Tỉnh Thanh Hóa"
 
 
+@pytest.mark.parametrize("name", ["communes.yaml", "province.yaml"])
+def test_a_broken_file_of_the_province_says_how_to_get_going_again(thanh_hoa, tmp_path, name):
+    folder = tmp_path / "instance"
+    shutil.copytree(thanh_hoa[1], folder, ignore=shutil.ignore_patterns("*.sqlite3*", "tallies-*"))
+    (folder / name).write_text("just words\n", encoding="utf-8")
+    with pytest.raises(ContentError) as refused:
+        make_app(folder)
+    said = str(refused.value)
+    assert f"{folder / name}:" in said and "must be a mapping" in said  # which file, what is wrong
+    assert "move it out of the folder and run `flask --app wsgi province set` again" in said
+    (folder / name).rename(tmp_path / name)  # as the message says: the site starts, the command runs
+    assert province_set(make_app(folder), "Thanh Hóa").exit_code == 0
+    assert make_app(folder).extensions["guide.registry"].province.name == "Tỉnh Thanh Hóa"
+
+
 @pytest.mark.parametrize(
     "args, says",
     [
