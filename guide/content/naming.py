@@ -27,25 +27,27 @@ def _plain(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
 
 
-def _patterns() -> list[tuple[str, re.Pattern]]:
-    """(name, pattern) for every province: as written, without accents, and run together."""
-    found = []
-    for name in province_names():
-        plain = re.escape(_plain(name)).replace(r"\ ", r"[\s-]?")
-        found.append((name, re.compile(rf"(?<!\w)(?:{re.escape(name)}|{plain})(?!\w)", re.IGNORECASE)))
-    return found
+class ProvinceNames:
+    """Every province's name, as written, without accents and run together, in one pattern: a
+    text is searched once, not once per province."""
+
+    def __init__(self):
+        self.names = province_names()
+        forms = []
+        for number, name in enumerate(self.names):
+            plain = re.escape(_plain(name)).replace(r"\ ", r"[\s-]?")
+            forms.append(f"(?P<p{number}>{re.escape(name)}|{plain})")
+        self.pattern = re.compile(rf"(?<!\w)(?:{'|'.join(forms)})(?!\w)", re.IGNORECASE)
+
+    def named(self, text: str) -> str | None:
+        """The first province `text` names, or None."""
+        found = self.pattern.search(_plain(text)) or self.pattern.search(text)
+        return self.names[int(found.lastgroup[1:])] if found else None
 
 
 def _hosts() -> dict[str, str]:
     """A province's name as a host holds it ("daklak") -> the name."""
     return {re.sub(r"[^a-z]", "", _plain(name).lower()): name for name in province_names()}
-
-
-def named_province(text: str, patterns: list[tuple[str, re.Pattern]]) -> str | None:
-    for name, pattern in patterns:
-        if pattern.search(_plain(text)) or pattern.search(text):
-            return name
-    return None
 
 
 def provincial_host(url: str, hosts: dict[str, str]) -> str | None:
@@ -82,10 +84,10 @@ def _interface_texts(translations: Path) -> Iterator[tuple[Path, str]]:
 
 def naming_problems(library: Library, wizards: dict, content_dir: Path, translations: Path) -> list[Problem]:
     """Every place content names a province or links a province's own site."""
-    patterns, hosts, problems = _patterns(), _hosts(), []
+    provinces, hosts, problems = ProvinceNames(), _hosts(), []
     texts = [*_guide_texts(library), *_wizard_texts(wizards), *_interface_texts(translations)]
     for path, text in texts:
-        name = named_province(text, patterns)
+        name = provinces.named(text)
         if name:
             message = f"names the province {name!r}: write “tỉnh” / “your province” or {{province}}"
             problems.append(Problem(path, message, line_in_file(path, name) or line_in_file(path, _plain(name))))
