@@ -121,10 +121,24 @@ KEY = visitor_key("the tests' instance secret")
 HOURS = 3600.0  # a flush interval no test waits out: only flush() or the process's exit writes
 
 
+PORTS_PER_WORKER = 1500
+_worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+# Below the kernel's ephemeral ports (32768 up): no client connection's own port, nor a port another
+# test asked the kernel for, can take one of these between the check below and the server's bind;
+# and each xdist worker has its own, so two tests at once never pick the same.
+_ports = itertools.cycle(range(10_000 + PORTS_PER_WORKER * _worker, 10_000 + PORTS_PER_WORKER * (_worker + 1)))
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port nothing listens on, for a server a test starts (gunicorn, nginx, PostgreSQL)."""
+    for port in itertools.islice(_ports, PORTS_PER_WORKER):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue  # in use, or a closed connection's TIME_WAIT: the next
+            return port
+    raise OSError(f"every port of this worker's {PORTS_PER_WORKER} is in use")
 
 
 # --- a throwaway PostgreSQL -------------------------------------------------------------------
