@@ -35,17 +35,39 @@ def random_counts(seed: int) -> Counter:
                 ("outbound", "dich-vu-cong", ""),
                 ("outbound", "vneid", ""),
                 ("arrival", "", rng.choice(["zalo", "poster"])),
+                ("useful_yes", "nop-qua-buu-dien", ""),
+                ("useful_no", "home", ""),
+                ("useful_reason", "home", "kho-hieu"),  # no figure of the district's: read by the commune page
+                ("search", "", ""),
             ]
         )
         counts[(day, rng.choice(COMMUNES).slug, kind, subject, source, rng.choice(["vi", "en"]))] += rng.randint(1, 5)
     return counts
 
 
+FIELD_OF_KIND = {
+    "view": "views",
+    "visitors": "visitors",
+    "wizard_start": "wizard_starts",
+    "wizard_outcome": "outcomes",
+    "useful_yes": "useful_yes",
+    "useful_no": "useful_no",
+}
+
+
 def from_days_alone(counts: Counter, period: figures.DateRange) -> dict[str, figures.Figures]:
+    """The figures added up here, counter by counter, from the days in the period."""
     table = {c.slug: figures.Figures(c.slug, c.name) for c in COMMUNES}
     for (day, commune, kind, subject, source, _locale), n in counts.items():
-        if period.start <= day <= period.end:
-            figures._add(table[commune], kind, subject, source, n, PORTAL)
+        if not period.start <= day <= period.end:
+            continue
+        row = table[commune]
+        if kind == "outbound" and subject in PORTAL:
+            row.portal += n
+        elif kind == "arrival":
+            row.arrivals[source] = row.arrivals.get(source, 0) + n
+        elif kind in FIELD_OF_KIND:
+            setattr(row, FIELD_OF_KIND[kind], getattr(row, FIELD_OF_KIND[kind]) + n)
     return table
 
 
