@@ -12,6 +12,7 @@ from guide.dashboard import targets
 
 from ..conftest import LIVE_USERS, record_details
 from .conftest import print_to_pdf
+from .test_reading import SMALL_FIELDS, SMALL_STANDALONE_TARGETS
 
 pytestmark = pytest.mark.browser
 
@@ -218,12 +219,16 @@ DASHBOARD_PAGES = (
 
 
 @pytest.mark.parametrize("path", DASHBOARD_PAGES)
-def test_every_dashboard_page_fits_a_phone_without_sideways_scrolling(live_server, browser, district_session, path):
+def test_every_dashboard_page_fits_a_phone_and_is_easy_to_tap(live_server, browser, district_session, path):
+    """No sideways scrolling at 360 px; every field, and every link or button that stands alone
+    (a commune's name in a table among them), at least 44 px tall."""
     context = browser.new_context(viewport={"width": 360, "height": 800}, storage_state=district_session)
     page = context.new_page()
     assert page.goto(live_server.url + path).status == 200
     wide, screen = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert wide <= screen, f"{path} is {wide} px wide on a {screen} px screen"
+    assert page.evaluate(SMALL_FIELDS) == []
+    assert page.evaluate(SMALL_STANDALONE_TARGETS) == []
     context.close()
 
 

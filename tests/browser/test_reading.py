@@ -40,11 +40,20 @@ SMALL_STANDALONE_TARGETS = """() => [...document.querySelectorAll("a[href], butt
   .filter(([, height]) => height < 44)"""
 
 
-def test_every_standalone_link_and_button_is_at_least_44px_tall(live_server, page: Page):
+# A field to type in or choose from (a radio or a check box is tapped through its label): its
+# height, where it is under 44 px.
+SMALL_FIELDS = """() => [...document.querySelectorAll(
+    "input:not([type=hidden]):not([type=radio]):not([type=checkbox]), select, textarea")]
+  .filter(e => e.offsetParent !== null)
+  .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect().height])
+  .filter(([, height]) => height < 44)"""
+
+
+def test_every_standalone_link_button_and_field_is_at_least_44px_tall(live_server, page: Page):
     guide = first_guide(live_server, page)
-    for path in ("/", "/huong-dan/", guide, "/xa/ea-na/", "/tim-kiem?q=ho+so", "/en/"):
+    for path in ("/", "/huong-dan/", guide, "/xa/ea-na/", "/tim-kiem?q=ho+so", "/tim-xa", "/en/"):
         page.goto(live_server.url + path)
-        assert page.evaluate(SMALL_STANDALONE_TARGETS) == [], path
+        assert (page.evaluate(SMALL_STANDALONE_TARGETS), page.evaluate(SMALL_FIELDS)) == ([], []), path
 
 
 def test_the_language_switch_keeps_the_page(live_server, page: Page):
