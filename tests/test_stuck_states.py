@@ -4,8 +4,6 @@ until a restart (tests/tallies/test_faults.py); a lock on the users table held a
 /healthz said ok while the tallies' table was locked; last_error stayed after recovery
 (tests/tallies/test_durable.py, test_store.py)."""
 
-import time
-
 import pytest
 import sqlalchemy as sa
 
@@ -56,7 +54,7 @@ def test_a_sign_out_the_database_cannot_write_fails_visibly_and_a_copied_cookie_
 
 
 @pytest.mark.postgres
-def test_a_lock_on_the_users_table_holds_a_staff_request_seconds_not_as_long_as_the_lock(
+def test_a_lock_on_the_users_table_is_waited_out_briefly_then_the_staff_page_says_try_again(
     postgres_url,  # noqa: F811
     monkeypatch,
 ):
@@ -66,13 +64,13 @@ def test_a_lock_on_the_users_table_holds_a_staff_request_seconds_not_as_long_as_
     monkeypatch.setattr(db, "LOCK_WAIT_MS", 500)
     holder = sa.create_engine(postgres_url.replace("postgresql://", "postgresql+psycopg://"))
     with holder.connect() as locking:
+        # The server ends the holder's session after 20 s idle: a request that waited for the lock
+        # instead of giving up at the bound would get it then, and answer 200, not 503.
+        locking.exec_driver_sql("SET idle_in_transaction_session_timeout = '20s'")
         locking.exec_driver_sql("LOCK TABLE dashboard_user IN ACCESS EXCLUSIVE MODE")
-        started = time.monotonic()
         held = client.get("/thong-ke/")
-        seconds = time.monotonic() - started
     holder.dispose()
-    print(f"a staff request under a lock on the users table: {held.status_code} in {seconds:.2f} s")
-    assert held.status_code == 503 and seconds < 5
+    assert held.status_code == 503
     assert client.get("/thong-ke/").status_code == 200  # the lock gone, the page is back
 
 
