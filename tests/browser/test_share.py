@@ -207,3 +207,27 @@ def test_axe_finds_no_serious_violation_in_the_kit_with_its_qr_codes_or_on_a_pos
         violations = Axe().run(page).response["violations"]
         failures += [f"{path}: {v['id']}: {v['help']}" for v in violations if v["impact"] in ("serious", "critical")]
     assert failures == []
+
+
+KIT_AND_POSTERS = (
+    "/xa/ea-na/chia-se",
+    "/xa/ea-na/chia-se/ap-phich/trang-chu/",
+    "/xa/ea-na/chia-se/ap-phich/tu-van/nop-qua-buu-dien",
+    "/en/xa/ea-na/chia-se/ap-phich/huong-dan/nop-qua-buu-dien",
+)
+
+
+def test_the_kit_and_its_posters_fit_a_phone_with_or_without_a_qr_code(live_server, public_server, browser):
+    """Staff open them on their phones to share: no sideways scrolling at 360 px, whether the site
+    has a public address for the QR codes (public_server) or not yet (live_server, whose notice
+    spells out a long address)."""
+    context = browser.new_context(viewport={"width": 360, "height": 800})
+    page = context.new_page()
+    for server in (live_server, public_server):
+        for path in KIT_AND_POSTERS:
+            page.goto(server.url + path)
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            assert wide <= 360, (
+                f"{path} is {wide} px wide on a 360 px phone (public address: {server is public_server})"
+            )
+    context.close()
