@@ -187,9 +187,10 @@ _FIGURE_OF_KIND = {
 def _sums(table: sa.Table, by: str, where, portal_keys: frozenset[str]) -> sa.Select:
     """The counts the figures are made of, summed by the column `by` (commune or day), kind and
     source (outbound clicks only to the portal). Summed in the database: a year of a large province
-    is some 16,000 (commune, kind, subject, source) groups, 70 ms to fetch one by one, where the
-    figures need a dozen per commune. Summed first in the key's order, then again without the
-    subject: on SQLite that reads the month sums with no sort (48 ms, against 68 ms at once)."""
+    (Thanh Hóa's 166 communes) is some 16,000 (commune, kind, subject, source) groups, about 40 ms
+    to fetch row by row, where the figures need a dozen rows per commune. Summed first in the key's
+    order, then again without the subject: on SQLite that reads the month sums with no sort (48 ms
+    for the year, against 68 ms summed at once without the subject)."""
     wanted = sa.or_(
         table.c.kind.in_([*_FIGURE_OF_KIND, "arrival"]),
         sa.and_(table.c.kind == "outbound", table.c.subject.in_(sorted(portal_keys))),
