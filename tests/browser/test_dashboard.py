@@ -218,12 +218,15 @@ DASHBOARD_PAGES = (
 )
 
 
+@pytest.mark.parametrize("language", ["", "/en"])
 @pytest.mark.parametrize("path", DASHBOARD_PAGES)
-def test_every_dashboard_page_fits_a_phone_and_is_easy_to_tap(live_server, browser, district_session, path):
-    """No sideways scrolling at 360 px; every field, and every link or button that stands alone
-    (a commune's name in a table among them), at least 44 px tall."""
+def test_every_dashboard_page_fits_a_phone_and_is_easy_to_tap(live_server, browser, district_session, path, language):
+    """No sideways scrolling at 360 px, in either language (English's words are longer); every
+    field, and every link or button that stands alone (a commune's name in a table among them), at
+    least 44 px tall."""
     context = browser.new_context(viewport={"width": 360, "height": 800}, storage_state=district_session)
     page = context.new_page()
+    path = language + path
     assert page.goto(live_server.url + path).status == 200
     wide, screen = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert wide <= screen, f"{path} is {wide} px wide on a {screen} px screen"
