@@ -1,11 +1,24 @@
+import datetime as dt
+
 import pytest
 import sqlalchemy as sa
 
-from guide import db
+from guide import clock, db
 from guide.dashboard import users
 from guide.tallies.store import rebuild_months, tally
 
 from ..conftest import check_page
+
+# The day the tests' dates are counted from, all through a run. The dashboard asks clock.today() at
+# each request: a run that passed midnight in the province would otherwise find what a test wrote
+# for "today" in yesterday, and pass or fail by the second it ran in.
+TODAY = clock.today()
+LAST_MONTH = (TODAY.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+@pytest.fixture(autouse=True)
+def one_day_all_along(monkeypatch):
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
 
 
 @pytest.fixture

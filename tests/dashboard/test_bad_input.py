@@ -10,8 +10,8 @@ from guide import config, create_app, spreadsheet
 from guide.dashboard import targets
 from guide.text import whole_number
 
-from .conftest import add_tallies
-from .test_judgement import TODAY, csrf_token
+from .conftest import TODAY, add_tallies
+from .test_judgement import csrf_token
 
 NOT_ASCII_NUMBERS = ["³", "①", "²5", "٣", "３０", "৩", "5²", "1_000", "+5", "-5", "5.0", "", " ", "٠" * 300, "9" * 19]
 

@@ -7,13 +7,10 @@ import io
 import openpyxl
 import pytest
 
-from guide import clock
 from guide.dashboard import figures, gathering, present, workbook
 
 from ..conftest import check_page
-from .conftest import add_tallies, refused, sign_in
-
-TODAY = clock.today()
+from .conftest import TODAY, add_tallies, refused, sign_in
 
 
 def test_the_dashboard_needs_a_login(dashboard_app):

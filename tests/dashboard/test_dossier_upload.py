@@ -10,13 +10,12 @@ import openpyxl
 import sqlalchemy as sa
 from itsdangerous import URLSafeTimedSerializer
 
-from guide import clock, db, dossiers
+from guide import db, dossiers
 from guide.dossiers import sealed
 
 from ..conftest import check_page
-from .conftest import refused
+from .conftest import LAST_MONTH, refused
 
-LAST_MONTH = (clock.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)  # 11/2026 in December 2026
 MONTH_BEFORE = (LAST_MONTH - dt.timedelta(days=1)).replace(day=1)
 URL = "/thong-ke/so-lieu-ho-so"
 HEADER = "Tên đơn vị;Kỳ;Tổng số hồ sơ tiếp nhận;Trực tuyến;Bưu chính công ích\n"

@@ -3,12 +3,10 @@
 
 import datetime as dt
 
-from guide import clock
 from guide.dashboard import figures, gathering, monthly
 
-from .conftest import add_tallies
+from .conftest import TODAY, add_tallies
 
-TODAY = clock.today()
 PORTAL = frozenset({"cong-dvc-quoc-gia"})
 LAST_30_DAYS = figures.DateRange(TODAY - dt.timedelta(days=29), TODAY)
 

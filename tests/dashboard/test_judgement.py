@@ -5,13 +5,11 @@ import datetime as dt
 
 import pytest
 
-from guide import clock
 from guide.dashboard import figures, judge
 
 from ..conftest import check_page
-from .conftest import add_tallies, refused
+from .conftest import TODAY, add_tallies, refused
 
-TODAY = clock.today()
 LAST_PERIOD = TODAY - dt.timedelta(days=30)  # inside the 30 days before the default 30
 
 

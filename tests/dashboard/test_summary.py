@@ -1,14 +1,9 @@
 """The province page says first what to do this month: the province's online share against the
 target, the communes below it (farthest first), those with no figures, where to start and why."""
 
-import datetime as dt
-
-from guide import clock
-
 from ..conftest import check_page
+from .conftest import LAST_MONTH
 from .test_judgement import csrf_token
-
-LAST_MONTH = (clock.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
 def import_dossiers(app, tmp_path, lines: str):
