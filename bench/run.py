@@ -300,7 +300,7 @@ def main() -> int:
         "as Facebook does to each click: the tag is not part of the cache's key, so these are kept answers too, each counted "
         "as an arrival from Facebook.",
         f"Rows a, b and c, on three servers side by side, are measured in {TURNS} rounds of a turn of {TURN} each, a, b, c "
-        f"and c, b, a in turn (after {WARM_UP} of each, not measured): their mean rate and median latencies; b/a and b/c "
+        f"and c, b, a in turn (after {WARM_UP} of each, not measured): their mean rate and median latencies; b/a, b/c and b's p99 over a's "
         f"are the medians of the rounds' ratios (req/s of each turn: a {turns('a')}; b {turns('b')}; c {turns('c')}).",
         f"The app's own time for a kept answer (in-process, best of 5 × 20,000): {kept_answer_us[True]:.1f} µs with "
         f"tallies, {kept_answer_us[False]:.1f} µs without; the rows' CPU per request under gunicorn (its sockets, parsing, "
