@@ -164,7 +164,7 @@ def test_a_monthly_report_prints_on_one_a4_page(live_server, browser, district_s
             targets.set_target(db.engine(), targets.EVERY_COMMUNE, None)
 
 
-def test_an_officer_imports_the_online_shares_and_sees_them_on_the_communes_page(browser, tmp_path):
+def test_an_officer_imports_the_online_shares_and_sees_them_on_the_communes_page(browser, tmp_path, monkeypatch):
     """The province's own CSV through `flask dossiers import`: a malformed file is refused line by
     line and imports nothing; a good one shows on the commune's page, month by month."""
     from guide import clock, create_app, db
@@ -172,11 +172,14 @@ def test_an_officer_imports_the_online_shares_and_sees_them_on_the_communes_page
 
     from ..conftest import LiveServer
 
+    today = clock.today()
+    monkeypatch.setattr(clock, "today", lambda: today)  # "last month" stays the same month all through
+
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'import.sqlite3'}"})
     with app.app_context():
         db.create_schema()
         users.add("huyen-import", "mat-khau-nhap-so-lieu", "district", None)  # its own name: its own sign-in limit
-    last_month = (clock.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     bad = tmp_path / "bad.csv"
     bad.write_text(
         f"commune,month,received,online,postal\nkrong-ana,{last_month:%Y-%m},100,90,20\nnowhere,{last_month:%Y-%m},5,1,1\n",
